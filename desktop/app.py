@@ -1,0 +1,58 @@
+"""The composition root: builds settings, store, analyser, recommender and sync, then the window.
+
+Nothing else constructs services; views receive them. Heavy imports (mediapipe, torch) stay out of here so
+the window appears fast: the analyser loads its models on first use, in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop.catalog.store import CatalogStore
+from desktop.errors import ErrorNotifier
+from desktop.ml.analyzer import Analyzer
+from desktop.recommend.engine import Recommender
+from desktop.resources import resource
+from desktop.settings import AppPaths, Settings
+
+
+@dataclass
+class Services:
+    paths: AppPaths
+    settings: Settings
+    store: CatalogStore
+    analyzer: Analyzer
+    recommender: Recommender
+    notifier: ErrorNotifier
+    open_url: Callable[[str], bool] | None = None  # None: the UI uses the system browser
+
+
+def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = None) -> Services:
+    paths = paths or AppPaths.default()
+    logging.basicConfig(level=logging.INFO, filename=str(paths.log_file),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store = CatalogStore(paths.catalog_db)
+    store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
+    return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
+                    analyzer=analyzer or Analyzer(), recommender=Recommender(store.products),
+                    notifier=ErrorNotifier())
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("SkinLens")
+    services = build_services()
+    services.notifier.install()
+    window = MainWindow(services)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        services.store.close()

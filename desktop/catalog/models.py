@@ -1,0 +1,55 @@
+"""Tables of the local catalog store (SQLAlchemy 2, SQLite)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    brand: Mapped[str] = mapped_column(String)
+    name: Mapped[str] = mapped_column(String)
+    category: Mapped[str] = mapped_column(String, index=True)
+    price: Mapped[str] = mapped_column(String)  # decimal text: exact, and sortable through price_value
+    price_value: Mapped[float] = mapped_column()
+    currency: Mapped[str] = mapped_column(String(3))
+    size: Mapped[str] = mapped_column(String, default="")
+    ingredients: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String)
+    affiliate_url: Mapped[str] = mapped_column(String, default="")
+    image_url: Mapped[str] = mapped_column(String, default="")
+    skin_types: Mapped[str] = mapped_column(String, default="")  # ;-separated
+    tags: Mapped[str] = mapped_column(String, default="")  # ;-separated
+    source: Mapped[str] = mapped_column(String, default="import")  # demo | import | sync
+
+    inci: Mapped[list[ProductIngredient]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductIngredient.position")
+
+
+class ProductIngredient(Base):
+    """One ingredient of a product in label order (position 0 = first on the label)."""
+
+    __tablename__ = "product_ingredients"
+
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String)  # normalised INCI name
+    product: Mapped[Product] = relationship(back_populates="inci")
+
+    __table_args__ = (Index("ix_product_ingredients_name", "name"),)
+
+
+class SyncState(Base):
+    """Key/value state of catalog sync (cursor, server URL, last digest), written with each applied page."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,201 @@
+"""`skinlens` (and `python -m desktop`): argument parsing only; the work is done by the services.
+
+With no arguments it opens the window. Every command prints a clear sentence on failure, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop import __version__
+from desktop.settings import AppPaths, Settings
+
+log = logging.getLogger("skinlens")
+
+
+def _open_store(paths: AppPaths) -> Any:
+    from desktop.catalog.store import CatalogStore
+    from desktop.resources import resource
+
+    store = CatalogStore(paths.catalog_db)
+    store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
+    return store
+
+
+def cmd_analyze(args: argparse.Namespace, _paths: AppPaths) -> int:
+    from desktop.ml.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    all_ok = True
+    for image in args.images:
+        result = analyzer.analyze(image)
+        all_ok &= result.ok
+        if args.json:
+            print(result.to_json(), flush=True)
+        elif result.ok:
+            tone = result.tone  # type: ignore[union-attr]
+            quality = "good photo" if result.quality.ok else "check: " + ", ".join(result.quality.issues)  # type: ignore[union-attr]
+            tone_text = f"ITA {tone.ita}° ({tone.category}), Monk {tone.monk}" if tone else "tone not measured"
+            print(f"{image}: {tone_text}; {quality}")
+        else:
+            print(f"{image}: {result.error} [{result.code}]")  # type: ignore[union-attr]
+    return 0 if all_ok else 1
+
+
+def cmd_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
+    store = _open_store(paths)
+    if args.catalog_command == "stats":
+        stats = store.stats()
+        if args.json:
+            print(json.dumps(stats))
+        else:
+            print(f"{stats['products']} products, {stats['brands']} brands, "
+                  f"{stats['distinct_ingredients']} distinct ingredients")
+            for category, count in stats["by_category"].items():
+                print(f"  {category:12} {count}")
+        return 0
+    try:
+        report = store.import_file(Path(args.file))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for error in report.errors:
+        print(f"rejected {error}", file=sys.stderr)
+    print(f"{args.file}: {report.summary()}")
+    return 0 if report.added + report.updated or not report.errors else 1
+
+
+def _load_json(path: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a JSON object")
+    return data
+
+
+def cmd_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop.recommend.engine import Recommender
+    from desktop.recommend.profile import Profile, ProfileError
+
+    try:
+        if args.profile:
+            profile = Profile.from_dict(_load_json(args.profile))
+        else:
+            report = _load_json(args.report)
+            if not report.get("ok", True):
+                raise ValueError(f"{args.report} is a failed analysis: {report.get('error')}")
+            profile = Profile.from_report(report)
+    except (ValueError, ProfileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    store = _open_store(paths)
+    routine = Recommender(store.products).recommend(profile, limit=args.limit)
+    if args.json:
+        print(json.dumps(routine.to_dict(), ensure_ascii=False))
+        return 0
+    for step in routine.steps:
+        print(f"{step.step} ({', '.join(step.when)})")
+        for pick in step.products:
+            print(f"  {pick.score:.2f}  {pick.brand} {pick.name}  {pick.price:.2f} {pick.currency}")
+            for reason in pick.reasons:
+                print(f"        - {reason}")
+    for warning in routine.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+def _server_url(args: argparse.Namespace, paths: AppPaths) -> str:
+    url = args.server or Settings.load(paths.settings_file).sync_server_url
+    if not url:
+        raise ValueError("no sync server given: use --server URL (or set it in the app's settings)")
+    return str(url)
+
+
+def cmd_sync(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop.sync.client import SyncClient, SyncError, token_for
+
+    try:
+        url = _server_url(args, paths)
+        store = _open_store(paths)
+        result = SyncClient(url, token_for(url)).pull(store)
+    except (ValueError, SyncError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"synced from {url}: {result.summary()}; {store.count()} products in the local catalog")
+    return 0
+
+
+def cmd_login(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop.sync.client import SyncError, store_token
+
+    token = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Device token: ")
+    if not token:
+        print("error: no token given", file=sys.stderr)
+        return 1
+    try:
+        store_token(args.server, token)
+    except SyncError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    settings = Settings.load(paths.settings_file)
+    settings.sync_server_url = args.server
+    settings.save(paths.settings_file)
+    print(f"token stored in the system keyring for {args.server}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skinlens", description="Skin analysis and skincare recommendations, "
+                                     "on this machine. Cosmetic guidance, not a diagnosis.")
+    parser.add_argument("--version", action="version", version=f"skinlens {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser("analyze", help="analyse photos on this machine")
+    p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p = sub.add_parser("catalog", help="the local product catalog")
+    csub = p.add_subparsers(dest="catalog_command", required=True)
+    csub.add_parser("import", help="load a catalog file (CSV or JSON Lines)").add_argument("file")
+    csub.add_parser("stats", help="print counts").add_argument("--json", action="store_true")
+    p = sub.add_parser("recommend", help="print a routine for a profile or an analysis report")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--profile", metavar="PROFILE.json")
+    source.add_argument("--report", metavar="REPORT.json")
+    p.add_argument("--limit", type=int, default=3, help="products per step (default 3)")
+    p.add_argument("--json", action="store_true")
+    sub.add_parser("sync", help="pull the catalog from the sync server").add_argument("--server", metavar="URL")
+    sub.add_parser("login", help="store a device token in the keyring (read from stdin)").add_argument(
+        "--server", metavar="URL", required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("GLOG_minloglevel", "2")  # mediapipe's C++ logging: warnings and above only
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from desktop.app import run_gui
+
+        return run_gui()
+    paths = AppPaths.default()
+    handlers = {"analyze": cmd_analyze, "catalog": cmd_catalog, "recommend": cmd_recommend,
+                "sync": cmd_sync, "login": cmd_login}
+    try:
+        return handlers[args.command](args, paths)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the contract: never a traceback; the full one goes to the log
+        log.debug("command failed", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,117 @@
+"""Safe image loading: every way a file can be bad becomes an `ImageError` with a stable code and a sentence.
+
+Why so careful: photos come from users' disks, drag & drop and scripts. A decompression bomb, a truncated JPEG,
+a CMYK scan or a 16-bit PNG must never crash the app or the CLI, and must never be silently mis-read.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_PIXELS = 80_000_000  # ~ a 10k x 8k photo; above this is refused before decoding
+MIN_SIDE = 32
+DEFAULT_MAX_SIDE = 2048  # analysis never needs more; bigger photos are scaled down
+
+
+class ImageError(Exception):
+    """An image that cannot be analysed. `code` is stable for scripts; `message` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    rgb: np.ndarray  # HxWx3 uint8, sRGB, EXIF orientation applied
+    original_size: tuple[int, int]  # (width, height) as stored in the file, after orientation
+    scale: float  # rgb size / original size (<= 1)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to 8-bit RGB; alpha is flattened on mid-grey, 16-bit is rescaled."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        peak = 65535.0 if arr.max() > 255 else 255.0
+        grey = np.clip(arr / peak * 255.0, 0, 255).astype(np.uint8)
+        return Image.fromarray(grey).convert("RGB")
+    if img.mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        rng = float(arr.max() - arr.min()) or 1.0
+        return Image.fromarray(((arr - arr.min()) / rng * 255).astype(np.uint8)).convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def _open(source: Path | bytes) -> Image.Image:
+    if isinstance(source, bytes):
+        data = source
+    else:
+        try:
+            size = source.stat().st_size
+        except FileNotFoundError:
+            raise ImageError("not_found", f"The file {source} does not exist.") from None
+        except OSError as exc:
+            raise ImageError("unreadable", f"The file {source} cannot be read ({exc.strerror}).") from None
+        if size == 0:
+            raise ImageError("empty_file", "The file is empty (0 bytes).")
+        if size > MAX_FILE_BYTES:
+            raise ImageError("too_large", f"The file is {size // 2**20} MiB; photos up to "
+                                          f"{MAX_FILE_BYTES // 2**20} MiB are accepted.")
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise ImageError("unreadable", f"The file cannot be read ({exc.strerror}).") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError("too_large", "The image has too many pixels to be analysed safely.") from None
+    except UnidentifiedImageError:
+        raise ImageError("not_an_image", "The file is not an image in a format SkinLens can read "
+                                         "(JPEG, PNG, WebP, TIFF, BMP, GIF).") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ImageError("corrupt_image", f"The image file is damaged ({exc}).") from None
+
+
+def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> LoadedImage:
+    """Decode a photo into RGB uint8, EXIF-rotated, scaled so that its longest side is <= `max_side`."""
+    img = _open(Path(source) if isinstance(source, str) else source)
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ImageError("too_large", f"The image is {width}×{height} pixels; up to "
+                                      f"{MAX_PIXELS // 1_000_000} megapixels are accepted.")
+    if min(width, height) < MIN_SIDE:
+        raise ImageError("too_small", f"The image is {width}×{height} pixels; a face photo needs at least "
+                                      f"{MIN_SIDE} pixels on each side.")
+    orientation = img.getexif().get(0x0112, 1)
+    oriented = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    try:
+        img.seek(0)  # animated GIF/WebP: the first frame
+        if max(width, height) > 2 * max_side and img.format == "JPEG":
+            img.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale: much faster
+        img.load()
+        rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        if "truncated" in str(exc).lower():
+            raise ImageError("truncated_image", "The image file is incomplete (truncated); "
+                                                "copy or save the photo again.") from None
+        raise ImageError("corrupt_image", f"The image file is damaged ({exc}).") from None
+    if max(rgb.size) > max_side:
+        factor = max_side / max(rgb.size)
+        new_size = (max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor)))
+        rgb = rgb.resize(new_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    arr = np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+    return LoadedImage(rgb=arr, original_size=oriented, scale=arr.shape[1] / oriented[0])

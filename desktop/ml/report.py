@@ -1,0 +1,91 @@
+"""`SkinReport`: the result of one analysis, the shape behind `skinlens analyze --json` (CONTRACTS.md).
+
+Versioned and JSON round-trippable, so reports can be saved to history, passed to `skinlens recommend --report`
+and read back by later versions. Missing measures are `None` (JSON null) with the key present, never invented.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+REPORT_VERSION = 1
+CONCERNS = ("acne", "redness", "dark_spots", "wrinkles", "pores", "oiliness", "dark_circles", "texture")
+SKIN_TYPES = ("oily", "dry", "normal", "combination")
+DISCLAIMER = "Cosmetic guidance from a photo, not a medical diagnosis."
+
+
+@dataclass
+class Quality:
+    ok: bool
+    issues: list[str] = field(default_factory=list)
+    instructions: list[str] = field(default_factory=list)
+    measures: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Tone:
+    ita: float
+    category: str
+    monk: int
+    lab: list[float]
+    undertone: str
+
+
+@dataclass
+class SkinReport:
+    image: str
+    quality: Quality
+    face: dict[str, Any]  # {"box": [x, y, w, h], "count": n}
+    tone: Tone | None
+    skin_type: dict[str, Any]  # {"label": str | None, "probabilities": {type: p}}
+    concerns: dict[str, float | None]
+    timings_ms: dict[str, float]
+    model: dict[str, str]
+    ok: bool = True
+    version: int = REPORT_VERSION
+    disclaimer: str = DISCLAIMER
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CONTRACTS.md JSON object (plus extra keys, which the contract allows)."""
+        d = asdict(self)
+        ordered = {"image": d.pop("image"), "ok": d.pop("ok")}
+        ordered.update(d)
+        return ordered
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SkinReport:
+        tone = d.get("tone")
+        return cls(
+            image=d["image"],
+            quality=Quality(**d["quality"]),
+            face=d.get("face", {}),
+            tone=Tone(**tone) if tone else None,
+            skin_type=d.get("skin_type", {"label": None, "probabilities": {}}),
+            concerns={k: d.get("concerns", {}).get(k) for k in CONCERNS},
+            timings_ms=d.get("timings_ms", {}),
+            model=d.get("model", {}),
+            ok=d.get("ok", True),
+            version=d.get("version", REPORT_VERSION),
+            disclaimer=d.get("disclaimer", DISCLAIMER),
+        )
+
+
+@dataclass(frozen=True)
+class AnalysisFailure:
+    """An image that could not be analysed: a stable `code` and a sentence for people."""
+
+    image: str
+    code: str
+    error: str
+    ok: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": self.image, "ok": False, "error": self.error, "code": self.code}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))

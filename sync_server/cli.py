@@ -1,0 +1,115 @@
+"""`skinlens-server` (and `python -m sync_server`): migrate, import, token create/revoke, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from catalog_format import parse_catalog_file
+from sync_server import auth, changes
+from sync_server.config import ServerSettings
+from sync_server.db import make_engine, make_sessions
+
+
+def _settings(args: argparse.Namespace) -> ServerSettings:
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    return ServerSettings()
+
+
+def cmd_migrate(settings: ServerSettings, _args: argparse.Namespace) -> int:
+    from sync_server.migrate import upgrade_to_head
+
+    upgrade_to_head(settings.sqlalchemy_url)
+    print("schema is at head")
+    return 0
+
+
+def cmd_import(settings: ServerSettings, args: argparse.Namespace) -> int:
+    try:
+        parsed = parse_catalog_file(args.file)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.sqlalchemy_url)
+    with make_sessions(engine).begin() as session:
+        outcome = changes.import_rows(session, parsed.rows, settings.retailers, replace=args.replace)
+    engine.dispose()
+    for error in parsed.errors + outcome.errors:
+        print(f"rejected {error}", file=sys.stderr)
+    print(f"imported {outcome.upserted} products, {outcome.deleted} deleted, "
+          f"{len(parsed.errors) + len(outcome.errors)} rejected; catalog seq {outcome.seq}")
+    return 0
+
+
+def cmd_token(settings: ServerSettings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with make_sessions(engine).begin() as session:
+            if args.token_command == "create":
+                print(auth.create_device_token(session, args.name))
+                return 0
+            if auth.revoke_device_token(session, args.name):
+                print(f"token {args.name} revoked")
+                return 0
+            print(f"error: no token named {args.name}", file=sys.stderr)
+            return 1
+    finally:
+        engine.dispose()
+
+
+def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.workers > 1:
+        uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+    else:
+        from sync_server.app import create_app
+
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="skinlens-server", description="SkinLens catalog sync server")
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: $DATABASE_URL)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="bring the schema to head (Alembic)")
+    p_import = sub.add_parser("import", help="upsert a catalog file (CSV or JSON Lines)")
+    p_import.add_argument("file")
+    p_import.add_argument("--replace", action="store_true", help="delete products not in the file")
+    p_token = sub.add_parser("token", help="device tokens")
+    token_sub = p_token.add_subparsers(dest="token_command", required=True)
+    for name in ("create", "revoke"):
+        token_sub.add_parser(name).add_argument("name")
+    p_serve = sub.add_parser("serve", help="run the HTTP API")
+    p_serve.add_argument("--host", default="127.0.0.1")
+    p_serve.add_argument("--port", type=int, default=8000)
+    p_serve.add_argument("--workers", type=int, default=1)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ValidationError as exc:
+        print(f"error: configuration refused: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return 2
+    handler = {"migrate": cmd_migrate, "import": cmd_import, "token": cmd_token, "serve": cmd_serve}
+    try:
+        return handler[args.command](settings, args)
+    except Exception as exc:  # a database that is down or refuses us: one clear line, no traceback
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            print(f"error: cannot reach the database: {exc.orig}", file=sys.stderr)
+            return 1
+        raise

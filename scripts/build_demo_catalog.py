@@ -49,6 +49,8 @@ def split_brand(title: str) -> tuple[str, str]:
 
 def category_of(product_type: str, title: str) -> str:
     category = CATEGORY[product_type]
+    if re.search(r"\blip", title, re.I):  # lip balms and lip masks are not face-skin steps
+        return "other"
     if category in {"oil", "moisturizer"} and re.search(r"cleans", title, re.I):
         return "cleanser"
     return category

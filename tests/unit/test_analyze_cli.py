@@ -1,0 +1,46 @@
+"""`skinlens analyze --json` end to end, as a user's script would run it (a real subprocess)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {"SKINLENS_HOME": str(home), "PATH": "/usr/bin:/bin", "GLOG_minloglevel": "2"}
+    return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_astronaut_gives_a_valid_line_with_face_box_and_ita(photo_dir: Path, skinlens_home: Path) -> None:
+    result = run_cli("analyze", "--json", str(photo_dir / "astronaut.jpg"), home=skinlens_home)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    report = json.loads(lines[0])
+    assert report["ok"] is True
+    assert set(report) >= {"image", "ok", "quality", "face", "tone", "skin_type", "concerns", "timings_ms", "model"}
+    x, y, w, h = report["face"]["box"]
+    assert 150 < x < 200 and 40 < y < 100 and 90 < w < 130 and 90 < h < 130  # her face, in the 512x512 photo
+    assert 40 < report["tone"]["ita"] < 70
+    assert report["tone"]["category"] in {"light", "very light"}
+    assert 1 <= report["tone"]["monk"] <= 10
+    assert set(report["concerns"]) == {"acne", "redness", "dark_spots", "wrinkles", "pores", "oiliness",
+                                       "dark_circles", "texture"}
+    assert report["timings_ms"]["total"] > 0
+
+
+def test_bad_inputs_give_ok_false_lines_exit_1_and_no_traceback(photo_dir: Path, skinlens_home: Path) -> None:
+    names = ["not_an_image.jpg", "truncated.jpg", "no_face.png", "astronaut.jpg", "missing.jpg"]
+    result = run_cli("analyze", "--json", *[str(photo_dir / n) for n in names], home=skinlens_home)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [Path(line["image"]).name for line in lines] == names  # input order
+    codes = {Path(line["image"]).name: line.get("code") for line in lines}
+    assert codes == {"not_an_image.jpg": "not_an_image", "truncated.jpg": "truncated_image",
+                     "no_face.png": "no_face", "astronaut.jpg": None, "missing.jpg": "not_found"}
+    for line in lines:
+        if not line["ok"]:
+            assert set(line) == {"image", "ok", "error", "code"}
+            assert line["error"][0].isupper() and line["error"].endswith(".")

@@ -20,10 +20,10 @@ def test_photo_to_routine_to_buy(qtbot, make_window, photo_dir: Path, monkeypatc
     window = make_window()
     assert window.services.store.count() > 900  # seeded from the bundled demo catalog
 
-    with qtbot.waitSignal(window.routine_ready, timeout=30_000) as routine_signal:
-        with qtbot.waitSignal(window.analysis_done, timeout=30_000) as analysis_signal:
-            window.analyze_file(photo_dir / "astronaut.jpg")
-            assert window.progress.isVisible()  # the UI thread is free while the worker runs
+    with (qtbot.waitSignal(window.routine_ready, timeout=30_000) as routine_signal,
+          qtbot.waitSignal(window.analysis_done, timeout=30_000) as analysis_signal):
+        window.analyze_file(photo_dir / "astronaut.jpg")
+        assert window.progress.isVisible()  # the UI thread is free while the worker runs
     report = analysis_signal.args[0]
     assert isinstance(report, SkinReport)
     assert "Monk scale" in window.results.text()

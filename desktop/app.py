@@ -32,13 +32,24 @@ class Services:
 
 def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = None) -> Services:
     paths = paths or AppPaths.default()
-    logging.basicConfig(level=logging.INFO, filename=str(paths.log_file),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _log_to_file(paths)
     store = CatalogStore(paths.catalog_db)
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
                     analyzer=analyzer or Analyzer(), recommender=Recommender(store.products),
                     notifier=ErrorNotifier())
+
+
+def _log_to_file(paths: AppPaths) -> None:
+    """The app's log lives in its data dir (the notifier writes full tracebacks there)."""
+    root = logging.getLogger()
+    target = str(paths.log_file)
+    if not any(isinstance(h, logging.FileHandler) and h.baseFilename == target for h in root.handlers):
+        handler = logging.FileHandler(target, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
 
 
 def run_gui(argv: list[str] | None = None) -> int:

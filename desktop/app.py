@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from desktop.catalog.store import CatalogStore
 from desktop.errors import ErrorNotifier
 from desktop.ml.analyzer import Analyzer
+from desktop.ml.calibration import CalibrationProfile
 from desktop.recommend.engine import Recommender
 from desktop.resources import resource
 from desktop.settings import AppPaths, Settings
@@ -35,8 +36,9 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     _log_to_file(paths)
     store = CatalogStore(paths.catalog_db)
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
+    calibration = CalibrationProfile.load(paths.calibration_file)
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
-                    analyzer=analyzer or Analyzer(), recommender=Recommender(store.products),
+                    analyzer=analyzer or Analyzer(calibration=calibration), recommender=Recommender(store.products),
                     notifier=ErrorNotifier())
 
 

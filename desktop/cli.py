@@ -13,10 +13,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import __version__
+from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.settings import AppPaths, Settings
+
+if TYPE_CHECKING:
+    from desktop.ml.analyzer import Analyzer
 
 log = logging.getLogger("skinlens")
 
@@ -30,24 +34,67 @@ def _open_store(paths: AppPaths) -> Any:
     return store
 
 
-def cmd_analyze(args: argparse.Namespace, _paths: AppPaths) -> int:
+def make_analyzer(paths: AppPaths) -> Analyzer:
+    """The analyser with this home's calibration profile, when one was saved."""
     from desktop.ml.analyzer import Analyzer
+    from desktop.ml.calibration import CalibrationProfile
 
-    analyzer = Analyzer()
+    return Analyzer(calibration=CalibrationProfile.load(paths.calibration_file))
+
+
+def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
+    import numpy as np
+
+    from desktop.ml.calibration import calibrate
+    from desktop.ml.face import FaceFinder
+    from desktop.ml.imaging import ImageError, load_image
+    from desktop.ml.regions import polygon_mask
+
+    if args.clear:
+        paths.calibration_file.unlink(missing_ok=True)
+        print("calibration removed: analyses estimate the white balance from each photo")
+        return 0
+    if not args.image:
+        print("error: give a photo with a white or grey card in view (or --clear)", file=sys.stderr)
+        return 1
+    try:
+        rgb = load_image(args.image).rgb
+        face = FaceFinder().find(rgb).face
+        exclude = None
+        if face is not None:  # the card is never on the face
+            exclude = polygon_mask((rgb.shape[0], rgb.shape[1]), [face.landmarks[:, :2]])
+        profile = calibrate(rgb, exclude)
+    except ImageError as exc:
+        print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 1
+    profile.save(paths.calibration_file)
+    gains = ", ".join(f"{g:.3f}" for g in np.asarray(profile.gains))
+    print(f"calibrated from the card at {list(profile.card_box)}: gains R,G,B = {gains}; "
+          f"saved to {paths.calibration_file}")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace, paths: AppPaths) -> int:
+    analyzer = make_analyzer(paths)
     all_ok = True
     for image in args.images:
         result = analyzer.analyze(image)
         all_ok &= result.ok
         if args.json:
             print(result.to_json(), flush=True)
-        elif result.ok:
-            tone = result.tone  # type: ignore[union-attr]
-            quality = "good photo" if result.quality.ok else "check: " + ", ".join(result.quality.issues)  # type: ignore[union-attr]
-            tone_text = f"ITA {tone.ita}° ({tone.category}), Monk {tone.monk}" if tone else "tone not measured"
-            print(f"{image}: {tone_text}; {quality}")
         else:
-            print(f"{image}: {result.error} [{result.code}]")  # type: ignore[union-attr]
+            print(f"{image}: {_summary(result)}")
     return 0 if all_ok else 1
+
+
+def _summary(result: SkinReport | AnalysisFailure) -> str:
+    if isinstance(result, AnalysisFailure):
+        return f"{result.error} [{result.code}]"
+    tone = result.tone
+    quality = "good photo" if result.quality.ok else "check: " + ", ".join(result.quality.issues)
+    tone_text = f"ITA {tone.ita}° ({tone.category}), Monk {tone.monk}" if tone else "tone not measured"
+    scores = ", ".join(f"{k} {v:.0f}" for k, v in result.concerns.items() if v is not None)
+    return f"{tone_text}; {quality}; {scores}"
 
 
 def cmd_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -164,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", help="analyse photos on this machine")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
     p.add_argument("images", nargs="+", metavar="IMAGE")
+    p = sub.add_parser("calibrate", help="set the colour calibration from a photo of a white or grey card")
+    p.add_argument("image", nargs="?", metavar="IMAGE")
+    p.add_argument("--clear", action="store_true", help="remove the calibration")
     p = sub.add_parser("catalog", help="the local product catalog")
     csub = p.add_subparsers(dest="catalog_command", required=True)
     csub.add_parser("import", help="load a catalog file (CSV or JSON Lines)").add_argument("file")
@@ -189,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui()
     paths = AppPaths.default()
-    handlers = {"analyze": cmd_analyze, "catalog": cmd_catalog, "recommend": cmd_recommend,
+    handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
                 "sync": cmd_sync, "login": cmd_login}
     try:
         return handlers[args.command](args, paths)

@@ -45,6 +45,10 @@ class AppPaths:
         return self.home / "window_state.json"
 
     @property
+    def calibration_file(self) -> Path:
+        return self.home / "calibration.json"
+
+    @property
     def log_file(self) -> Path:
         return self.home / "skinlens.log"
 

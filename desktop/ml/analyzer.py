@@ -1,5 +1,8 @@
 """The analysis service: photo → SkinReport. Used by the CLI and (through a background task) the window.
 
+Pipeline: decode safely → find the face → capture-quality checks → white balance (calibration profile or
+automatic estimate) → skin tone → aligned face crop → measures and heat maps → concern scores (measures fused
+with the CNN when a model is present) → skin type.
 It never raises for a bad photo: every failure becomes an `AnalysisFailure` with a code and a sentence.
 No network I/O happens here (enforced by an import-linter contract on `desktop.ml`).
 """
@@ -8,24 +11,38 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
-from desktop.ml import colour
+from desktop.ml import colour, whitebalance
+from desktop.ml.align import AlignedFace, align
+from desktop.ml.calibration import CalibrationProfile
 from desktop.ml.face import FaceFinder, FaceFindings
 from desktop.ml.imaging import ImageError, load_image
-from desktop.ml.quality import CHECKS, assess
-from desktop.ml.regions import region_polygons, tone_mask
-from desktop.ml.report import CONCERNS, AnalysisFailure, SkinReport, Tone
+from desktop.ml.maps import FaceMaps
+from desktop.ml.measures import measure_face
+from desktop.ml.quality import CHECKS, add_occlusion, assess
+from desktop.ml.regions import polygon_mask, region_polygons, tone_mask
+from desktop.ml.report import AnalysisFailure, SkinReport, Tone
+from desktop.ml.scoring import concern_scores, fuse, skin_type_probabilities
 
 log = logging.getLogger(__name__)
-MODEL_INFO = {"name": "skinlens-measures", "version": "0.1.0"}
+MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
 MIN_TONE_PIXELS = 50
 
-# A progress callback gets a fraction 0..1 and a short stage name; a cancel check returns True to stop.
 Progress = Callable[[float, str], None]
+
+
+class ConcernModel(Protocol):
+    """The CNN seam: scores 0–100 per concern (and maps) from the aligned face crop."""
+
+    name: str
+    version: str
+
+    def predict(self, face_rgb: np.ndarray) -> Mapping[str, Any]: ...
 
 
 class AnalysisCancelled(Exception):
@@ -33,8 +50,15 @@ class AnalysisCancelled(Exception):
 
 
 class Analyzer:
-    def __init__(self, face_finder: FaceFinder | None = None) -> None:
+    def __init__(self, face_finder: FaceFinder | None = None, calibration: CalibrationProfile | None = None,
+                 concern_model: ConcernModel | None = None) -> None:
         self._faces = face_finder or FaceFinder()
+        self.calibration = calibration
+        self.concern_model = concern_model
+
+    @property
+    def faces(self) -> FaceFinder:
+        return self._faces
 
     def analyze(self, source: str | Path | bytes, *, name: str | None = None,
                 progress: Progress | None = None,
@@ -42,7 +66,13 @@ class Analyzer:
         """Analyse one photo (a path or encoded bytes). Never raises except `AnalysisCancelled`."""
         label = name if name is not None else str(source) if not isinstance(source, bytes) else "<bytes>"
         try:
-            return self._analyze(source, label, progress or (lambda f, s: None), cancelled or (lambda: False))
+            timings: dict[str, float] = {}
+            start = time.perf_counter()
+            (progress or _no_progress)(0.05, "loading")
+            loaded = load_image(source)
+            timings["load"] = _ms(start)
+            return self._measure(loaded.rgb, loaded.scale, label, timings, progress or _no_progress,
+                                 cancelled or _never, start)
         except AnalysisCancelled:
             raise
         except ImageError as exc:
@@ -56,53 +86,74 @@ class Analyzer:
     def analyze_array(self, rgb: np.ndarray, name: str = "<frame>") -> SkinReport | AnalysisFailure:
         """Analyse an RGB uint8 frame already in memory (camera capture)."""
         try:
-            return self._measure(rgb, 1.0, name, {}, lambda f, s: None, lambda: False)
+            return self._measure(np.ascontiguousarray(rgb), 1.0, name, {}, _no_progress, _never)
         except ImageError as exc:
             return AnalysisFailure(name, exc.code, exc.message)
 
-    def _analyze(self, source: str | Path | bytes, label: str, progress: Progress,
-                 cancelled: Callable[[], bool]) -> SkinReport:
-        timings: dict[str, float] = {}
-        start = time.perf_counter()
-        progress(0.05, "loading")
-        loaded = load_image(source)
-        timings["load"] = _ms(start)
-        if cancelled():
-            raise AnalysisCancelled
-        return self._measure(loaded.rgb, loaded.scale, label, timings, progress, cancelled, start)
+    def white_balance_for(self, rgb: np.ndarray, findings: FaceFindings) -> whitebalance.WhiteBalance:
+        """The calibration profile's gains when one is set, else an estimate from the non-face pixels."""
+        if self.calibration is not None:
+            return self.calibration.white_balance()
+        assert findings.face is not None
+        hull = _face_hull(findings.face.landmarks)
+        return whitebalance.estimate(rgb, exclude=polygon_mask((rgb.shape[0], rgb.shape[1]), [hull]))
 
     def _measure(self, rgb: np.ndarray, scale: float, label: str, timings: dict[str, float],
                  progress: Progress, cancelled: Callable[[], bool], start: float | None = None) -> SkinReport:
         start = start if start is not None else time.perf_counter()
         progress(0.2, "finding the face")
-        t = time.perf_counter()
-        findings = self._faces.find(rgb)
-        timings["face"] = _ms(t)
+        findings = _timed(timings, "face", lambda: self._faces.find(rgb))
         if findings.face is None:
             raise ImageError("no_face", "No face was found in the photo. " + CHECKS["no_face"].instruction)
-        if cancelled():
-            raise AnalysisCancelled
-        progress(0.5, "checking the photo")
-        t = time.perf_counter()
-        quality = assess(rgb, findings)
-        timings["quality"] = _ms(t)
-        progress(0.7, "measuring skin tone")
-        t = time.perf_counter()
-        tone = measure_tone(rgb, findings)
-        timings["tone"] = _ms(t)
+        _check(cancelled)
+        progress(0.4, "checking the photo")
+        quality = _timed(timings, "quality", lambda: assess(rgb, findings))
+        wb = _timed(timings, "white_balance", lambda: self.white_balance_for(rgb, findings))
+        corrected = whitebalance.apply(rgb, wb)
+        tone = _timed(timings, "tone", lambda: measure_tone(corrected, findings))
+        _check(cancelled)
+        progress(0.6, "measuring skin")
+        aligned = align(corrected, findings.face.landmarks)
+        measures = _timed(timings, "measures", lambda: measure_face(aligned))
+        add_occlusion(quality, measures.overall.get("occluded_fraction", 0.0))
+        _check(cancelled)
+        progress(0.85, "scoring")
+        cnn = _timed(timings, "cnn", lambda: self._cnn_scores(aligned)) if self.concern_model else None
+        concerns = fuse(concern_scores(measures.overall), cnn)
+        probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
         timings["total"] = _ms(start)
         progress(1.0, "done")
         x, y, w, h = findings.face.box
-        box = [round(v / scale) for v in (x, y, w, h)]
-        return SkinReport(
-            image=label, quality=quality, face={"box": box, "count": findings.count}, tone=tone,
-            skin_type={"label": None, "probabilities": {}},
-            concerns=dict.fromkeys(CONCERNS), timings_ms=timings, model=dict(MODEL_INFO),
+        report = SkinReport(
+            image=label, quality=quality,
+            face={"box": [round(v / scale) for v in (x, y, w, h)], "count": findings.count},
+            tone=tone,
+            skin_type={"label": max(probabilities, key=probabilities.__getitem__) if probabilities else None,
+                       "probabilities": probabilities},
+            concerns=concerns, timings_ms=timings, model=self._model_info(),
+            measures={"overall": _rounded(measures.overall),
+                      "regions": {k: _rounded(v) for k, v in measures.regions.items()}},
+            white_balance=wb.to_dict(),
         )
+        report.maps = FaceMaps(crop_maps=measures.maps, matrix=aligned.matrix, photo_shape=(rgb.shape[0], rgb.shape[1]))
+        return report
+
+    def _cnn_scores(self, aligned: AlignedFace) -> dict[str, float]:
+        assert self.concern_model is not None
+        return dict(self.concern_model.predict(aligned.rgb).get("concerns", {}))
+
+    def _model_info(self) -> dict[str, str]:
+        if self.concern_model is None:
+            return dict(MEASURES_INFO)
+        return {"name": f"{self.concern_model.name}+{MEASURES_INFO['name']}",
+                "version": f"{self.concern_model.version}+{MEASURES_INFO['version']}"}
 
 
 def measure_tone(rgb: np.ndarray, findings: FaceFindings) -> Tone | None:
-    """ITA°, band, Monk level and undertone from the median CIELAB of cheek and forehead skin."""
+    """ITA°, band, Monk level and undertone from the median CIELAB of cheek and forehead skin.
+
+    The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first.
+    """
     assert findings.face is not None
     polygons = region_polygons(findings.face.landmarks)
     mask = tone_mask((rgb.shape[0], rgb.shape[1]), polygons)
@@ -111,11 +162,45 @@ def measure_tone(rgb: np.ndarray, findings: FaceFindings) -> Tone | None:
         return None
     lab = colour.rgb_to_lab(pixels.reshape(-1, 1, 3)).reshape(-1, 3)
     luma = lab[:, 0]
-    keep = (luma > np.percentile(luma, 10)) & (luma < np.percentile(luma, 95))  # drop shadows and shine
+    keep = (luma > np.percentile(luma, 10)) & (luma < np.percentile(luma, 95))
     median = np.median(lab[keep] if keep.sum() >= MIN_TONE_PIXELS else lab, axis=0)
     ita = colour.ita_degrees(float(median[0]), float(median[2]))
     return Tone(ita=round(ita, 2), category=colour.ita_category(ita), monk=colour.nearest_monk(median),
                 lab=[round(float(v), 2) for v in median], undertone=colour.undertone(median))
+
+
+def _face_hull(landmarks: np.ndarray) -> np.ndarray:
+    """The face's convex hull, grown by 15 % around its centre (so hair and ears near the face are out)."""
+    import cv2
+
+    points = landmarks[:, :2]
+    hull = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2)
+    centre = points.mean(axis=0)
+    return np.asarray(centre + (hull - centre) * 1.15)
+
+
+def _rounded(values: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(float(v), 4) for k, v in values.items()}
+
+
+def _timed(timings: dict[str, float], key: str, fn: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = fn()
+    timings[key] = _ms(start)
+    return result
+
+
+def _check(cancelled: Callable[[], bool]) -> None:
+    if cancelled():
+        raise AnalysisCancelled
+
+
+def _no_progress(_fraction: float, _stage: str) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
 
 
 def _ms(start: float) -> float:

@@ -17,6 +17,7 @@ import numpy as np
 from desktop.ml.imaging import ImageError
 
 CROP_MARGIN = 0.45  # of the detector box, on each side: FaceMesh wants forehead and chin inside the crop
+TILE_BELOW = 800  # images with a longer side than this are also searched tile by tile when nothing is found
 MESH_INPUT_SIDE = 512  # crops are scaled to at most this before FaceMesh (it works at 192x192 internally)
 
 
@@ -69,6 +70,22 @@ class FaceFinder:
         return FaceFindings(len(boxes), Face(box=box, score=score, landmarks=landmarks))
 
     def _detect(self, rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
+        """Detect on the whole image; when that finds nothing on a large image, on overlapping tiles too
+        (the detector sees a 192 px thumbnail, where a far-away face in a big photo is only a few pixels)."""
+        boxes = self._detect_once(rgb)
+        height, width = rgb.shape[:2]
+        if boxes or max(height, width) < TILE_BELOW:
+            return boxes
+        tile_h, tile_w = int(height * 0.6), int(width * 0.6)
+        for y0 in (0, height - tile_h):
+            for x0 in (0, width - tile_w):
+                for (x, y, w, h), score in self._detect_once(rgb[y0:y0 + tile_h, x0:x0 + tile_w]):
+                    box = (x + x0, y + y0, w, h)
+                    if all(_iou(box, other) < 0.3 for other, _ in boxes):
+                        boxes.append((box, score))
+        return boxes
+
+    def _detect_once(self, rgb: np.ndarray) -> list[tuple[tuple[int, int, int, int], float]]:
         height, width = rgb.shape[:2]
         result = self._detector.process(np.ascontiguousarray(rgb))
         boxes = []
@@ -104,3 +121,12 @@ class FaceFinder:
         points[:, 1] = points[:, 1] * ch / factor + y0
         points[:, 2] = points[:, 2] * cw / factor
         return points
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    ix = max(0, min(ax + aw, bx + bw) - max(ax, bx))
+    iy = max(0, min(ay + ah, by + bh) - max(ay, by))
+    inter = ix * iy
+    return inter / float(aw * ah + bw * bh - inter) if inter else 0.0

@@ -82,8 +82,15 @@ def _open(source: Path | bytes) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageError("not_an_image", "The file is not an image in a format SkinLens can read "
                                          "(JPEG, PNG, WebP, TIFF, BMP, GIF).") from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise ImageError("corrupt_image", f"The image file is damaged ({exc}).") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise _decode_error(exc) from None
+
+
+def _decode_error(exc: BaseException) -> ImageError:
+    """A decoder exception as the code people and scripts see: truncated files get their own code."""
+    if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
+        return ImageError("truncated_image", "The image file is incomplete (truncated); copy or save the photo again.")
+    return ImageError("corrupt_image", f"The image file is damaged ({exc}).")
 
 
 def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> LoadedImage:
@@ -105,10 +112,7 @@ def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> 
         img.load()
         rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        if "truncated" in str(exc).lower():
-            raise ImageError("truncated_image", "The image file is incomplete (truncated); "
-                                                "copy or save the photo again.") from None
-        raise ImageError("corrupt_image", f"The image file is damaged ({exc}).") from None
+        raise _decode_error(exc) from None
     if max(rgb.size) > max_side:
         factor = max_side / max(rgb.size)
         new_size = (max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor)))

@@ -20,8 +20,14 @@ DARK_MEAN = 70.0  # mean luma (0–255) of the face below this is too dark
 BRIGHT_MEAN = 215.0
 CLIPPED_FRACTION = 0.08  # share of face pixels at 0–5 or 250–255
 BLUR_VARIANCE = 40.0  # variance of the Laplacian on the face, scaled to 256 px wide
-MAX_YAW = 0.35  # nose offset from the eye midpoint, in inter-ocular distances
+MAX_YAW = 15.0  # degrees, from the 3-D face normal of the mesh
+MAX_PITCH = 20.0
+MAX_ROLL = 15.0  # degrees, eye line against the horizontal
+PITCH_BIAS = 10.0  # the mesh's normal of a level, frontal face points ~10° down
 OFF_CENTRE = 0.30  # face centre's distance from the image centre, as a share of the image size
+MIN_SIDE_LIGHT_RATIO = 0.72  # darker cheek / brighter cheek
+MIN_VERTICAL_LIGHT_RATIO = 0.6  # chin / forehead (or the reverse): overhead light darkens the chin a little
+MAX_OCCLUDED = 0.35  # share of skin-region pixels that are not skin (hair, hands, glasses)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ CHECKS = {
     "clipped": Check("clipped", "Avoid harsh light and deep shadow on your face."),
     "blurry": Check("blurry", "Hold still and check the camera is in focus."),
     "turned_head": Check("turned_head", "Face the camera straight on."),
+    "head_tilted": Check("head_tilted", "Hold your head level and look straight ahead."),
+    "uneven_light": Check("uneven_light", "Face the light so both sides of your face are lit evenly."),
+    "occluded": Check("occluded", "Move hair, hands or glasses away from your face."),
 }
 
 
@@ -57,12 +66,37 @@ def _sharpness(grey: np.ndarray) -> float:
     return float(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F).var())
 
 
-def _yaw(landmarks: np.ndarray) -> float:
-    """Signed horizontal offset of the nose tip from the eye midpoint, in inter-ocular distances."""
-    eye_r, eye_l, nose = landmarks[33, :2], landmarks[263, :2], landmarks[1, :2]
-    interocular = float(np.linalg.norm(eye_l - eye_r)) or 1.0
-    axis = (eye_l - eye_r) / interocular
-    return float(np.dot(nose - (eye_r + eye_l) / 2, axis) / interocular)
+def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees. Yaw and pitch from the normal of the plane spanned by the mesh's 3-D
+    face width (234→454) and height (10→152); roll from the line between the eye corners (33→263)."""
+    across = landmarks[454] - landmarks[234]
+    down = landmarks[152] - landmarks[10]
+    normal = np.cross(across, down)
+    normal = normal / (np.linalg.norm(normal) or 1.0)
+    yaw = float(np.degrees(np.arctan2(normal[0], normal[2])))
+    pitch = float(np.degrees(np.arctan2(-normal[1], normal[2]))) - PITCH_BIAS
+    eyes = landmarks[263, :2] - landmarks[33, :2]
+    roll = float(np.degrees(np.arctan2(eyes[1], eyes[0])))
+    return yaw, pitch, roll
+
+
+def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray) -> tuple[float, float]:
+    """(side ratio, top/bottom ratio): darker over brighter median luma of cheek vs cheek, chin vs forehead."""
+    from desktop.ml.regions import polygon_mask, region_polygons
+
+    polygons = region_polygons(landmarks)
+    x0, y0 = np.floor(landmarks[:, :2].min(axis=0)).astype(int).clip(0)
+    x1, y1 = np.ceil(landmarks[:, :2].max(axis=0)).astype(int) + 1
+    patch = _luma(rgb[y0:y1, x0:x1].astype(np.float32))
+    medians = {}
+    for name in ("left_cheek", "right_cheek", "forehead", "chin"):
+        mask = polygon_mask((patch.shape[0], patch.shape[1]), [polygons[name] - (x0, y0)])
+        medians[name] = float(np.median(patch[mask])) if mask.any() else 0.0
+
+    def ratio(a: float, b: float) -> float:
+        return min(a, b) / max(a, b) if max(a, b) > 0 else 1.0
+
+    return ratio(medians["left_cheek"], medians["right_cheek"]), ratio(medians["forehead"], medians["chin"])
 
 
 def assess(rgb: np.ndarray, findings: FaceFindings) -> Quality:
@@ -83,10 +117,13 @@ def assess(rgb: np.ndarray, findings: FaceFindings) -> Quality:
         luma = _luma(patch)
         clipped = float(np.mean((luma <= 5) | (luma >= 250)))
         sharpness = _sharpness(luma)
-        yaw = _yaw(face.landmarks)
+        yaw, pitch, roll = head_pose(face.landmarks)
+        side, vertical = lighting_ratios(rgb, face.landmarks)
         measures.update(face_fraction=round(fraction, 3), mean_luma=round(float(luma.mean()), 1),
                         clipped_fraction=round(clipped, 3), sharpness=round(sharpness, 1),
-                        yaw=round(yaw, 3), centre_offset=round(centre_offset, 3))
+                        yaw=round(yaw, 1), pitch=round(pitch, 1), roll=round(roll, 1),
+                        light_side_ratio=round(side, 3), light_vertical_ratio=round(vertical, 3),
+                        centre_offset=round(centre_offset, 3))
         failed += [code for code, bad in (
             ("too_far", fraction < MIN_FACE_FRACTION),
             ("too_close", fraction > MAX_FACE_FRACTION),
@@ -95,7 +132,18 @@ def assess(rgb: np.ndarray, findings: FaceFindings) -> Quality:
             ("too_bright", luma.mean() > BRIGHT_MEAN),
             ("clipped", clipped > CLIPPED_FRACTION),
             ("blurry", sharpness < BLUR_VARIANCE),
-            ("turned_head", abs(yaw) > MAX_YAW),
+            ("turned_head", abs(yaw) > MAX_YAW or abs(pitch) > MAX_PITCH),
+            ("head_tilted", abs(roll) > MAX_ROLL),
+            ("uneven_light", side < MIN_SIDE_LIGHT_RATIO or vertical < MIN_VERTICAL_LIGHT_RATIO),
         ) if bad]
     return Quality(ok=not failed, issues=failed, instructions=[CHECKS[c].instruction for c in failed],
                    measures=measures)
+
+
+def add_occlusion(quality: Quality, occluded_fraction: float) -> None:
+    """Occlusion needs the skin-colour refinement of the full analysis, so it is added afterwards."""
+    quality.measures["occluded_fraction"] = round(occluded_fraction, 3)
+    if occluded_fraction > MAX_OCCLUDED and "occluded" not in quality.issues:
+        quality.issues.append("occluded")
+        quality.instructions.append(CHECKS["occluded"].instruction)
+        quality.ok = False

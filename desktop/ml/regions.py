@@ -63,17 +63,19 @@ def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
         ("left", EYE_OUTER_LEFT, EYE_INNER_LEFT, EYE_LOWER_LEFT, NOSTRIL_LEFT, MOUTH_LEFT, FACE_EDGE_LEFT),
     ):
         eye_width = float(np.linalg.norm(p[eye_outer] - p[eye_inner]))
-        below_eye = p[eye_lower] - up * 0.35 * eye_width
+        below_eye = p[eye_lower] - up * 0.75 * eye_width
         polygons[f"{side}_cheek"] = np.array([
-            below_eye - up * 0.25 * eye_width,
+            below_eye - up * 0.1 * eye_width,
             _lerp(p[nostril], p[edge], 0.2),
             _lerp(p[mouth], p[edge], 0.3),
             _lerp(p[edge], p[nostril], 0.2),
             _lerp(p[eye_outer], p[edge], 0.3) - up * 0.4 * eye_width,
         ])
         polygons[f"under_eye_{side}"] = np.array([
-            p[eye_inner] - up * 0.2 * eye_width, p[eye_lower] - up * 0.15 * eye_width,
-            p[eye_outer] - up * 0.2 * eye_width, below_eye,
+            _lerp(p[eye_inner], p[eye_outer], 0.15) - up * 0.35 * eye_width,
+            p[eye_lower] - up * 0.3 * eye_width,
+            _lerp(p[eye_outer], p[eye_inner], 0.1) - up * 0.3 * eye_width,
+            below_eye,
         ])
     return polygons
 

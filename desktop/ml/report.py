@@ -46,10 +46,18 @@ class SkinReport:
     ok: bool = True
     version: int = REPORT_VERSION
     disclaimer: str = DISCLAIMER
+    measures: dict[str, Any] = field(default_factory=dict)  # {"overall": {...}, "regions": {...}}
+    white_balance: dict[str, Any] = field(default_factory=dict)
+    maps: Any = field(default=None, repr=False, compare=False)  # FaceMaps; never serialised
 
     def to_dict(self) -> dict[str, Any]:
-        """The CONTRACTS.md JSON object (plus extra keys, which the contract allows)."""
-        d = asdict(self)
+        """The CONTRACTS.md JSON object (plus extra keys, which the contract allows); maps are left out."""
+        maps, self.maps = self.maps, None
+        try:
+            d = asdict(self)
+        finally:
+            self.maps = maps
+        d.pop("maps")
         ordered = {"image": d.pop("image"), "ok": d.pop("ok")}
         ordered.update(d)
         return ordered
@@ -72,6 +80,8 @@ class SkinReport:
             ok=d.get("ok", True),
             version=d.get("version", REPORT_VERSION),
             disclaimer=d.get("disclaimer", DISCLAIMER),
+            measures=d.get("measures", {}),
+            white_balance=d.get("white_balance", {}),
         )
 
 

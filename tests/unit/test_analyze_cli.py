@@ -44,3 +44,24 @@ def test_bad_inputs_give_ok_false_lines_exit_1_and_no_traceback(photo_dir: Path,
         if not line["ok"]:
             assert set(line) == {"image", "ok", "error", "code"}
             assert line["error"][0].isupper() and line["error"].endswith(".")
+
+
+def test_calibrate_then_analyze_uses_the_profile(photo_dir: Path, skinlens_home: Path, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    from desktop.ml.whitebalance import simulate_cast
+
+    scene = np.asarray(Image.open(photo_dir / "astronaut.jpg")).copy()
+    scene[380:500, 20:160] = 170
+    Image.fromarray(simulate_cast(scene, 4500)).save(tmp_path / "card.png")
+    result = run_cli("calibrate", str(tmp_path / "card.png"), home=skinlens_home)
+    assert result.returncode == 0, result.stderr
+    assert (skinlens_home / "calibration.json").exists()
+    line = json.loads(run_cli("analyze", "--json", str(tmp_path / "card.png"), home=skinlens_home).stdout)
+    assert line["white_balance"]["method"] == "calibration"
+    assert run_cli("calibrate", "--clear", home=skinlens_home).returncode == 0
+    line = json.loads(run_cli("analyze", "--json", str(tmp_path / "card.png"), home=skinlens_home).stdout)
+    assert line["white_balance"]["method"] != "calibration"
+    no_card = run_cli("calibrate", str(photo_dir / "no_face.png"), home=skinlens_home)
+    assert no_card.returncode == 1 and "no_reference_card" in no_card.stderr

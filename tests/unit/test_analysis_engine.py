@@ -1,0 +1,229 @@
+"""The analysis engine on crafted images: tone recovery, colour constancy, calibration, quality codes,
+heat maps, and the direction of every concern score."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from skimage import color
+
+from desktop.ml import colour, whitebalance
+from desktop.ml.analyzer import Analyzer
+from desktop.ml.calibration import CalibrationProfile, calibrate
+from desktop.ml.regions import polygon_mask, region_polygons, tone_mask
+from desktop.ml.report import CONCERNS, SkinReport
+
+IDENTITY = CalibrationProfile(gains=(1.0, 1.0, 1.0), card_box=(0, 0, 1, 1), card_linear_luma=0.5, created=0.0)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def landmarks(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> np.ndarray:
+    face = analyzer.faces.find(astronaut_rgb).face
+    assert face is not None
+    return face.landmarks
+
+
+def report_of(analyzer: Analyzer, rgb: np.ndarray) -> SkinReport:
+    result = analyzer.analyze_array(rgb)
+    assert isinstance(result, SkinReport), result
+    return result
+
+
+def paint_skin(rgb: np.ndarray, landmarks: np.ndarray, lab: tuple[float, float, float], seed: int = 0) -> np.ndarray:
+    """Replace the tone regions with a known CIELAB colour plus mild sensor noise."""
+    mask = tone_mask(rgb.shape[:2], region_polygons(landmarks))
+    patch = color.lab2rgb(np.array([[lab]], dtype=np.float64))[0, 0] * 255
+    noise = np.random.default_rng(seed).normal(0, 1.5, (int(mask.sum()), 3))
+    out = rgb.copy()
+    out[mask] = np.clip(np.round(patch + noise), 0, 255).astype(np.uint8)
+    return out
+
+
+MONK_LABS = [tuple(float(v) for v in lab) for lab in colour.monk_palette_lab()]
+
+
+@pytest.mark.parametrize("level", [1, 3, 5, 6, 8, 10])
+def test_known_skin_colour_recovers_ita_within_1_degree_and_the_monk_tone(
+        analyzer: Analyzer, astronaut_rgb: np.ndarray, landmarks: np.ndarray, level: int) -> None:
+    lab = MONK_LABS[level - 1]
+    painted = paint_skin(astronaut_rgb, landmarks, lab)
+    calibrated = Analyzer(analyzer.faces, calibration=IDENTITY)  # no automatic correction: measure as painted
+    report = report_of(calibrated, painted)
+    assert report.tone is not None
+    assert report.tone.ita == pytest.approx(colour.ita_degrees(lab[0], lab[2]), abs=1.0)
+    assert report.tone.monk == level
+
+
+@pytest.mark.parametrize("kelvin", [5000, 8000, 4500])
+def test_colour_cast_keeps_ita_within_3_degrees_after_white_balance(
+        analyzer: Analyzer, astronaut_rgb: np.ndarray, kelvin: int) -> None:
+    reference = report_of(analyzer, astronaut_rgb).tone
+    cast = report_of(analyzer, whitebalance.simulate_cast(astronaut_rgb, kelvin)).tone
+    raw = colour.ita_degrees(*np.asarray(colour.rgb_to_lab(whitebalance.simulate_cast(astronaut_rgb, kelvin)[
+        300:301, 250:251]))[0, 0, [0, 2]])
+    assert reference is not None and cast is not None and raw is not None
+    assert cast.ita == pytest.approx(reference.ita, abs=3.0)
+    assert cast.monk in (reference.monk - 1, reference.monk, reference.monk + 1)
+
+
+def _scene_with_card(rgb: np.ndarray) -> np.ndarray:
+    scene = rgb.copy()
+    scene[380:500, 20:160] = 170  # a grey card (sRGB 170: not clipped under a cast) in the lower left
+    return scene
+
+
+def test_calibration_card_sets_gains_that_undo_the_cast(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
+    scene = _scene_with_card(astronaut_rgb)
+    lit = whitebalance.simulate_cast(scene, 4000)
+    profile = calibrate(lit)
+    expected = whitebalance.kelvin_to_linear_rgb(6504) / whitebalance.kelvin_to_linear_rgb(4000)
+    assert np.allclose(profile.gains, expected / expected[1], rtol=0.03)
+    x, y, w, h = profile.card_box
+    assert abs(x - 20) < 8 and abs(y - 380) < 8 and abs(w - 140) < 12 and abs(h - 120) < 12
+    uncast = report_of(Analyzer(analyzer.faces, calibration=IDENTITY), scene).tone
+    corrected = report_of(Analyzer(analyzer.faces, calibration=profile), lit).tone
+    assert uncast is not None and corrected is not None
+    assert corrected.ita == pytest.approx(uncast.ita, abs=1.5)
+
+
+def test_calibration_without_a_card_is_a_clear_error() -> None:
+    from desktop.ml.imaging import ImageError
+
+    noisy = np.random.default_rng(1).integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    with pytest.raises(ImageError) as info:
+        calibrate(noisy)
+    assert info.value.code == "no_reference_card"
+
+
+def test_calibration_profile_round_trips(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    IDENTITY.save(tmp_path / "c.json")
+    assert CalibrationProfile.load(tmp_path / "c.json") == IDENTITY
+    (tmp_path / "bad.json").write_text("{")
+    assert CalibrationProfile.load(tmp_path / "bad.json") is None
+
+
+# -- quality ---------------------------------------------------------------------------------------
+def _canvas(rgb: np.ndarray, size: tuple[int, int], at: tuple[int, int], scale: float) -> np.ndarray:
+    face = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    canvas = np.full((size[1], size[0], 3), 128, dtype=np.uint8)
+    canvas[at[1]:at[1] + face.shape[0], at[0]:at[0] + face.shape[1]] = face
+    return canvas
+
+
+def _squeeze_half_face(rgb: np.ndarray, landmarks: np.ndarray, factor: float) -> np.ndarray:
+    """Compress the image right of the nose horizontally: the face looks turned."""
+    cx = int(landmarks[1, 0])
+    right = rgb[:, cx:]
+    squeezed = cv2.resize(right, (int(right.shape[1] * factor), rgb.shape[0]), interpolation=cv2.INTER_AREA)
+    out = np.full_like(rgb, 128)
+    out[:, :cx] = rgb[:, :cx]
+    out[:, cx:cx + squeezed.shape[1]] = squeezed
+    return out
+
+
+def crafted_cases(rgb: np.ndarray, landmarks: np.ndarray) -> dict[str, np.ndarray]:
+    darker_side = rgb.astype(np.float32)
+    darker_side[:, int(landmarks[1, 0]):] *= 0.45
+    return {
+        "too_dark": (rgb.astype(np.float32) * 0.3).astype(np.uint8),
+        "blurry": cv2.GaussianBlur(rgb, (0, 0), 4),
+        "off_centre": _canvas(rgb, (1600, 1200), (1080, 0), 1.0),
+        "too_far": _canvas(rgb, (1600, 1200), (600, 400), 0.7),
+        "turned_head": _squeeze_half_face(rgb, landmarks, 0.35),
+        "multiple_faces": np.concatenate([rgb, rgb], axis=1),
+        "head_tilted": cv2.warpAffine(rgb, cv2.getRotationMatrix2D((230, 130), 30, 1.0), (512, 512),
+                                      borderMode=cv2.BORDER_REPLICATE),
+        "uneven_light": darker_side.astype(np.uint8),
+    }
+
+
+@pytest.mark.parametrize("code", ["too_dark", "blurry", "off_centre", "too_far", "turned_head", "multiple_faces",
+                                  "head_tilted", "uneven_light"])
+def test_quality_codes_fire_on_crafted_cases(analyzer: Analyzer, astronaut_rgb: np.ndarray,
+                                             landmarks: np.ndarray, code: str) -> None:
+    report = report_of(analyzer, crafted_cases(astronaut_rgb, landmarks)[code])
+    assert code in report.quality.issues, report.quality.measures
+    assert not report.quality.ok
+    assert len(report.quality.instructions) == len(report.quality.issues)
+
+
+def test_astronaut_passes_every_check(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
+    report = report_of(analyzer, astronaut_rgb)
+    assert report.quality.ok, report.quality.measures
+    assert abs(report.quality.measures["yaw"]) < 8 and abs(report.quality.measures["roll"]) < 8
+
+
+def test_hair_over_the_face_is_occlusion(analyzer: Analyzer, astronaut_rgb: np.ndarray, landmarks: np.ndarray) -> None:
+    covered = astronaut_rgb.copy()
+    polygons = region_polygons(landmarks)
+    mask = polygon_mask(covered.shape[:2], [polygons[n] for n in ("forehead", "left_cheek")])
+    covered[mask] = (45, 35, 25)  # hair over the forehead and one cheek
+    report = report_of(analyzer, covered)
+    assert "occluded" in report.quality.issues
+
+
+# -- measures, maps and scores ---------------------------------------------------------------------
+def test_every_concern_is_scored_and_maps_align_with_the_photo(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
+    report = report_of(analyzer, astronaut_rgb)
+    assert set(report.concerns) == set(CONCERNS)
+    assert all(v is not None and 0 <= v <= 100 for v in report.concerns.values())
+    assert report.skin_type["label"] in report.skin_type["probabilities"]
+    assert sum(report.skin_type["probabilities"].values()) == pytest.approx(1.0, abs=0.01)
+    assert set(report.maps.names) == set(CONCERNS)
+    x, y, w, h = report.face["box"]
+    for name in report.maps.names:
+        overlay = report.maps.overlay(name)
+        assert overlay.shape == astronaut_rgb.shape[:2] and overlay.min() >= 0 and overlay.max() <= 1
+        outside = overlay.copy()
+        outside[max(0, y - h // 2):y + 2 * h, max(0, x - w // 2):x + w + w // 2] = 0
+        assert outside.max() == 0  # nothing drawn away from the face
+    assert "maps" not in report.to_dict()
+
+
+def _with_spots(rgb: np.ndarray, landmarks: np.ndarray, colour_rgb: tuple[int, int, int], radius: int,
+                n: int, regions: tuple[str, ...] = ("left_cheek", "right_cheek", "forehead")) -> np.ndarray:
+    out = rgb.copy()
+    polygons = region_polygons(landmarks)
+    rng = np.random.default_rng(3)
+    for name in regions:
+        mask = polygon_mask(rgb.shape[:2], [polygons[name]])
+        ys, xs = np.nonzero(mask)
+        for i in rng.choice(len(xs), size=n, replace=False):
+            cv2.circle(out, (int(xs[i]), int(ys[i])), radius, colour_rgb, -1, lineType=cv2.LINE_AA)
+    return out
+
+
+def test_concern_scores_move_in_the_right_direction(analyzer: Analyzer, astronaut_rgb: np.ndarray,
+                                                    landmarks: np.ndarray) -> None:
+    base = report_of(analyzer, astronaut_rgb).concerns
+    red = report_of(analyzer, _with_spots(astronaut_rgb, landmarks, (200, 70, 70), 2, 5)).concerns
+    brown = report_of(analyzer, _with_spots(astronaut_rgb, landmarks, (150, 100, 75), 2, 5)).concerns
+    shiny = report_of(analyzer, _with_spots(astronaut_rgb, landmarks, (250, 248, 245), 2, 6,
+                                            ("forehead", "nose", "chin"))).concerns
+    eyes = astronaut_rgb.copy()
+    polygons = region_polygons(landmarks)
+    under = polygon_mask(eyes.shape[:2], [polygons["under_eye_left"], polygons["under_eye_right"]])
+    eyes[under] = (eyes[under] * 0.7).astype(np.uint8)
+    dark_circles = report_of(analyzer, eyes).concerns
+    assert red["acne"] > base["acne"] + 10 and red["redness"] >= base["redness"]
+    assert brown["dark_spots"] > base["dark_spots"] + 10
+    assert shiny["oiliness"] > base["oiliness"] + 10
+    assert dark_circles["dark_circles"] > base["dark_circles"] + 20
+
+
+def test_scores_are_stable_under_rescale_and_jpeg(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
+    base = report_of(analyzer, astronaut_rgb)
+    bigger = report_of(analyzer, cv2.resize(astronaut_rgb, None, fx=1.1, fy=1.1, interpolation=cv2.INTER_CUBIC))
+    ok, encoded = cv2.imencode(".jpg", astronaut_rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    jpeg = report_of(analyzer, cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
+    assert base.tone and bigger.tone and jpeg.tone
+    assert abs(bigger.tone.ita - base.tone.ita) < 2 and abs(jpeg.tone.ita - base.tone.ita) < 2
+    for concern in ("redness", "dark_circles", "oiliness", "acne"):
+        assert abs(bigger.concerns[concern] - base.concerns[concern]) <= 15, concern  # type: ignore[operator]

@@ -38,7 +38,7 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
     calibration = CalibrationProfile.load(paths.calibration_file)
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
-                    analyzer=analyzer or Analyzer(calibration=calibration), recommender=Recommender(store.products),
+                    analyzer=analyzer or Analyzer(calibration=calibration), recommender=Recommender.for_store(store),
                     notifier=ErrorNotifier())
 
 

@@ -148,7 +148,7 @@ def cmd_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     store = _open_store(paths)
-    routine = Recommender(store.products).recommend(profile, limit=args.limit)
+    routine = Recommender.for_store(store).recommend(profile, limit=args.limit)
     if args.json:
         print(json.dumps(routine.to_dict(), ensure_ascii=False))
         return 0

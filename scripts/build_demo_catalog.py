@@ -5,7 +5,7 @@ Why a script: the shipped demo file must be reproducible from its source. Body a
 (not face care); brands are split from the product name by a curated list of multi-word brands, otherwise the
 first word; prices are the source's GBP; the id is the retailer's numeric product id from the URL.
 Nothing is invented: no tags or skin types are added that the source does not state, except `spf` when the
-product name states an SPF.
+product name states an SPF (and does not say "No SPF").
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def convert(source: Path, target: Path) -> int:
             "price": record["price"].lstrip("£"), "currency": "GBP", "size": size.group(1) if size else "",
             "ingredients": ", ".join(i.strip() for i in ingredients), "url": record["product_url"],
             "image_url": "", "skin_types": "",
-            "tags": "spf" if re.search(r"\bSPF\s?\d+", title, re.I) else "",
+            "tags": "spf" if re.search(r"(?<!No )\bSPF(?![a-z])", title, re.I) else "",
         })
     with target.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, FIELDS)

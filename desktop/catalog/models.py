@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -53,3 +53,37 @@ class SyncState(Base):
 
     key: Mapped[str] = mapped_column(String, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Offer(Base):
+    """Where a product can be bought: retailer (the URL's host), price and links. One per product today;
+    the table allows several retailers per product."""
+
+    __tablename__ = "offers"
+
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    retailer: Mapped[str] = mapped_column(String, primary_key=True)
+    price: Mapped[str] = mapped_column(String)
+    currency: Mapped[str] = mapped_column(String(3))
+    url: Mapped[str] = mapped_column(String)
+    affiliate_url: Mapped[str] = mapped_column(String, default="")
+
+
+class Analysis(Base):
+    """One saved analysis (history). The photo is kept only when the user opted in."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    report_json: Mapped[str] = mapped_column(Text)
+    photo_path: Mapped[str | None] = mapped_column(String, nullable=True)
+
+
+class UserProfile(Base):
+    """The questionnaire's answers and preferences (the recommender's profile), as JSON; one row."""
+
+    __tablename__ = "user_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_json: Mapped[str] = mapped_column(Text)

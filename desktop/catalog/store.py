@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, delete, event, func, insert, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,9 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_format import CatalogRow, RowError, parse_catalog_file
 from desktop.catalog.inci import parse_ingredients
-from desktop.catalog.models import Base, Product, ProductIngredient, SyncState
+from desktop.catalog.models import Analysis, Base, Offer, Product, ProductIngredient, SyncState, UserProfile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BATCH = 500
 
 
@@ -95,6 +97,10 @@ class CatalogStore:
                 raise RuntimeError(f"{self.path} was written by a newer SkinLens (schema {version})")
             if version < 1:
                 Base.metadata.create_all(conn)
+            if version < 2:  # v2: offers, analysis history, user profile (create_all adds missing tables only)
+                Base.metadata.create_all(conn)
+                conn.execute(text("INSERT OR IGNORE INTO offers (product_id, retailer, price, currency, url, "
+                                  "affiliate_url) SELECT id, '', price, currency, url, affiliate_url FROM products"))
             conn.execute(text(f"PRAGMA user_version={SCHEMA_VERSION}"))
 
     def close(self) -> None:
@@ -118,11 +124,28 @@ class CatalogStore:
             session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=updatable))
             chunk_ids = [r.id for r in chunk_rows]
             session.execute(delete(ProductIngredient).where(ProductIngredient.product_id.in_(chunk_ids)))
+            session.execute(delete(Offer).where(Offer.product_id.in_(chunk_ids)))
+            session.execute(insert(Offer), [
+                {"product_id": v["id"], "retailer": urlsplit(v["url"]).hostname or "", "price": v["price"],
+                 "currency": v["currency"], "url": v["url"], "affiliate_url": v["affiliate_url"]} for v in values])
             links = [{"product_id": r.id, "position": i, "name": name}
                      for r in chunk_rows for i, name in enumerate(parse_ingredients(r.ingredients))]
             if links:
                 session.execute(insert(ProductIngredient), links)
+        self._bump_generation(session)
         return len(set(ids) - existing), len(existing)
+
+    def _bump_generation(self, session: Session) -> None:
+        """Every catalog write bumps a counter in the same transaction, so caches (the ranking index) in
+        any process can tell that the catalog changed."""
+        current = session.get(SyncState, "generation")
+        if current is None:
+            session.add(SyncState(key="generation", value="1"))
+        else:
+            current.value = str(int(current.value) + 1)
+
+    def generation(self) -> int:
+        return int(self.get_state("generation", "0"))
 
     def delete_products(self, session: Session, ids: Iterable[str]) -> int:
         ids = list(ids)
@@ -131,6 +154,8 @@ class CatalogStore:
             chunk = ids[start:start + _BATCH]
             result = session.execute(delete(Product).where(Product.id.in_(chunk)))
             removed += result.rowcount or 0  # type: ignore[attr-defined]
+        if removed:
+            self._bump_generation(session)
         return removed
 
     def delete_source_except(self, session: Session, source: str, keep: set[str]) -> int:
@@ -174,8 +199,49 @@ class CatalogStore:
         """Delete every product and the sync state (used by 'delete all data' and by a full resync)."""
         with self._sessions.begin() as session:
             session.execute(delete(ProductIngredient))
+            session.execute(delete(Offer))
             session.execute(delete(Product))
-            session.execute(delete(SyncState))
+            session.execute(delete(SyncState).where(SyncState.key != "generation"))
+            self._bump_generation(session)
+
+    # -- the user's own data ---------------------------------------------------------------------
+    def add_analysis(self, report: dict[str, Any], photo_path: str | None = None) -> int:
+        with self._sessions.begin() as session:
+            row = Analysis(created_at=time.time(), report_json=json.dumps(report), photo_path=photo_path)
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def analyses(self) -> list[tuple[int, float, dict[str, Any], str | None]]:
+        """(id, created_at, report, photo_path), oldest first."""
+        with self._sessions() as session:
+            return [(a.id, a.created_at, json.loads(a.report_json), a.photo_path)
+                    for a in session.scalars(select(Analysis).order_by(Analysis.created_at, Analysis.id))]
+
+    def delete_analyses(self, ids: Iterable[int] | None = None) -> list[str]:
+        """Delete some (or all) analyses; returns the photo paths the caller must remove from disk."""
+        with self._sessions.begin() as session:
+            query = select(Analysis) if ids is None else select(Analysis).where(Analysis.id.in_(list(ids)))
+            rows = list(session.scalars(query))
+            for row in rows:
+                session.delete(row)
+            return [r.photo_path for r in rows if r.photo_path]
+
+    def save_profile(self, profile: dict[str, Any]) -> None:
+        with self._sessions.begin() as session:
+            session.merge(UserProfile(id=1, profile_json=json.dumps(profile)))
+
+    def load_profile(self) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            row = session.get(UserProfile, 1)
+            return json.loads(row.profile_json) if row else None
+
+    def delete_user_data(self) -> list[str]:
+        """Forget the user: history and profile (the catalog is not personal and stays)."""
+        photos = self.delete_analyses()
+        with self._sessions.begin() as session:
+            session.execute(delete(UserProfile))
+        return photos
 
     # -- reading ---------------------------------------------------------------------------------
     def count(self) -> int:

@@ -1,49 +1,52 @@
 """The recommender: profile + catalog → a routine of ranked products, each with the reasons why.
 
-Hard filters first (budget, currency, fragrance-free, vegan, avoid list, pregnancy), then a score in 0..1:
-concern match (severity × evidence grade × the active's place on the label), skin-type fit and price.
-Reasons name only ingredients the product really contains.
+1. Hard filters (never relaxed): currency, budget, fragrance-free (declared fragrance or any EU labelled
+   allergen), vegan (unambiguous animal-derived ingredients), the avoid list (INCI names or free-from families
+   such as "parabens"), pregnancy (no retinoids, no leave-on salicylic acid: labels do not state the dose),
+   EU Annex II prohibited substances.
+2. Score in 0..1 = 0.6 × concern match + 0.35 × skin-type fit + 0.05 × price, where concern match is the
+   severity-weighted mean over concerns of the best active's evidence weight (A 1.0 … D 0.25) times its
+   label-position weight, and skin-type fit looks at comedogenic load (oily/acne), humectants and occlusives
+   (dry), irritants and fragrance (sensitive), and the catalog's declared skin types.
+3. Per step, the best products with at most one per brand; reasons name only ingredients present.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop.catalog.store import ProductRecord
-from desktop.recommend.knowledge import (
-    CONCERN_ACTIVES,
-    EXFOLIANT_ACIDS,
-    FRAGRANCE,
-    GRADE_WEIGHT,
-    NON_VEGAN,
-    RETINOIDS,
-)
-from desktop.recommend.profile import Profile
+import numpy as np
 
-CONCERN_WORDS = {"dark_spots": "dark spots", "dark_circles": "dark circles"}
+from desktop.catalog.knowledge import KnowledgeBase, default_knowledge
+from desktop.catalog.store import CatalogStore
+from desktop.recommend.index import CatalogIndex, IndexCache
+from desktop.recommend.profile import Profile
+from desktop.recommend.warnings import routine_warnings
+
+CONCERN_WORDS = {"dark_spots": "dark spots", "dark_circles": "dark circles", "hydration": "dryness"}
+EYE_STEP_THRESHOLD = 40.0
+MIN_SEVERITY_FOR_REASON = 15.0
 
 
 @dataclass(frozen=True)
 class StepSpec:
     step: str
     when: tuple[str, ...]
-    accepts: Callable[[ProductRecord], bool]
-
-
-def _is_sunscreen(p: ProductRecord) -> bool:
-    return p.category == "sunscreen" or "spf" in p.tags
+    categories: frozenset[str]
+    sunscreen: bool | None = None  # True: SPF required; False: SPF products left to the sunscreen step
+    daytime: bool = False  # leaves out retinoids and exfoliating acids (photosensitising, for the evening)
 
 
 STEPS = (
-    StepSpec("cleanser", ("am", "pm"), lambda p: p.category == "cleanser"),
-    StepSpec("treatment", ("am", "pm"), lambda p: p.category in {"serum", "treatment"}),
-    StepSpec("moisturizer", ("am", "pm"), lambda p: p.category == "moisturizer" and not _is_sunscreen(p)),
-    StepSpec("sunscreen", ("am",), _is_sunscreen),
-    StepSpec("eye", ("am", "pm"), lambda p: p.category == "eye"),
+    StepSpec("cleanser", ("am", "pm"), frozenset({"cleanser"})),
+    StepSpec("serum", ("am",), frozenset({"serum", "treatment"}), sunscreen=False, daytime=True),
+    StepSpec("treatment", ("pm",), frozenset({"serum", "treatment", "exfoliant"}), sunscreen=False),
+    StepSpec("moisturizer", ("am", "pm"), frozenset({"moisturizer", "oil"}), sunscreen=False),
+    StepSpec("sunscreen", ("am",), frozenset({"sunscreen", "moisturizer", "serum", "oil", "other"}), sunscreen=True),
+    StepSpec("eye", ("am", "pm"), frozenset({"eye"})),
 )
-EYE_STEP_THRESHOLD = 40.0
 
 
 @dataclass
@@ -69,113 +72,174 @@ class RoutineStep:
 class Routine:
     steps: list[RoutineStep]
     warnings: list[str] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # filter -> products it removed
 
     def to_dict(self) -> dict[str, Any]:
-        return {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings)}
-
-
-def excluded_by(product: ProductRecord, profile: Profile) -> str | None:
-    """Why a product is filtered out for this profile, or None when it may be recommended."""
-    prefs = profile.preferences
-    ingredients = set(product.ingredients)
-    if prefs.currency and product.currency != prefs.currency:
-        return f"priced in {product.currency}"
-    if prefs.budget_max is not None and product.price > prefs.budget_max:
-        return "over budget"
-    if prefs.fragrance_free and ingredients & FRAGRANCE:
-        return "contains fragrance"
-    if prefs.vegan and ingredients & NON_VEGAN:
-        return "not vegan"
-    avoided = [a for a in prefs.avoid_ingredients if a in ingredients]
-    if avoided:
-        return f"contains {avoided[0]}"
-    if profile.pregnant and ingredients & RETINOIDS:
-        return "retinoid (not during pregnancy)"
-    return None
-
-
-def _position_weight(position: int, length: int) -> float:
-    """Earlier on the label means more of it: 1.0 in the first fifth, falling to 0.4 at the end."""
-    if length <= 1:
-        return 1.0
-    return 1.0 - 0.6 * min(1.0, max(0.0, (position / (length - 1) - 0.2) / 0.8))
-
-
-def _concern_match(product: ProductRecord, profile: Profile) -> tuple[float, list[str]]:
-    positions = {name: i for i, name in reversed(list(enumerate(product.ingredients)))}
-    total_severity = sum(profile.concerns.values()) or 1.0
-    score, reasons = 0.0, []
-    for concern, severity in sorted(profile.concerns.items(), key=lambda kv: -kv[1]):
-        best, best_active = 0.0, None
-        for active in CONCERN_ACTIVES.get(concern, ()):
-            if active.ingredient in positions:
-                weight = GRADE_WEIGHT[active.grade] * _position_weight(positions[active.ingredient],
-                                                                        len(product.ingredients))
-                if weight > best:
-                    best, best_active = weight, active
-        if best_active is not None and severity > 0:
-            score += severity / total_severity * best
-            reasons.append(f"{best_active.display} targets {CONCERN_WORDS.get(concern, concern)} "
-                           f"(evidence {best_active.grade})")
-    return score, reasons
-
-
-def _type_fit(product: ProductRecord, profile: Profile) -> tuple[float, list[str]]:
-    if not profile.skin_type:
-        return 0.5, []
-    if profile.skin_type in product.skin_types:
-        return 1.0, [f"made for {profile.skin_type} skin"]
-    if profile.sensitive and not set(product.ingredients) & FRAGRANCE:
-        return 0.8, ["fragrance-free, kinder to sensitive skin"]
-    return 0.5, []
-
-
-def score_product(product: ProductRecord, profile: Profile, price_ceiling: float) -> tuple[float, list[str]]:
-    concern, concern_reasons = _concern_match(product, profile)
-    fit, fit_reasons = _type_fit(product, profile)
-    price_score = 1.0 - min(1.0, float(product.price) / price_ceiling) if price_ceiling > 0 else 0.5
-    weight_concern = 0.65 if profile.concerns else 0.0
-    total = weight_concern * concern + (0.95 - weight_concern) * fit + 0.05 * price_score
-    return round(min(1.0, total), 4), concern_reasons + fit_reasons
+        return {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings),
+                "excluded": dict(self.excluded)}
 
 
 class Recommender:
-    def __init__(self, products: Callable[[], Sequence[ProductRecord]]) -> None:
-        self._products = products
+    """Ranks products for a profile. `index` is called per request and returns the current CatalogIndex."""
+
+    def __init__(self, index: Callable[[], CatalogIndex], kb: KnowledgeBase) -> None:
+        self._index = index
+        self.kb = kb
+
+    @classmethod
+    def for_store(cls, store: CatalogStore, kb: KnowledgeBase | None = None) -> Recommender:
+        kb = kb or default_knowledge()
+        return cls(IndexCache(store, kb), kb)
 
     def recommend(self, profile: Profile, limit: int = 3) -> Routine:
-        candidates = [p for p in self._products() if excluded_by(p, profile) is None]
-        prices = sorted(float(p.price) for p in candidates)
-        ceiling = prices[int(len(prices) * 0.9)] if prices else 0.0
+        index = self._index()
+        allowed, excluded = hard_filter(index, profile, self.kb)
+        score = total_score(index, profile)
         steps = []
+        unused = allowed.copy()  # a product fills one step only (serum and treatment share categories)
         for spec in STEPS:
-            if spec.step == "eye" and profile.concerns.get("dark_circles", 0) < EYE_STEP_THRESHOLD:
+            if spec.step == "eye" and profile.concerns.get("dark_circles", 0.0) < EYE_STEP_THRESHOLD:
                 continue
-            ranked = sorted(
-                ((score_product(p, profile, ceiling), p) for p in candidates if spec.accepts(p)),
-                key=lambda item: (-item[0][0], item[1].price, item[1].id),
-            )
-            picks, brands = [], set()
-            for (score, reasons), product in ranked:
-                if product.brand in brands:  # brand diversity within a step
-                    continue
-                brands.add(product.brand)
-                picks.append(Pick(product.id, product.brand, product.name, score, float(product.price),
-                                  product.currency, reasons, product.buy_url))
-                if len(picks) >= limit:
-                    break
-            steps.append(RoutineStep(spec.step, list(spec.when), picks))
-        return Routine(steps, routine_warnings(steps, candidates))
+            rows = _pick_rows(index, unused & _step_mask(index, spec), score, limit)
+            unused[rows] = False
+            steps.append(RoutineStep(spec.step, list(spec.when),
+                                     [_pick(index, row, score[row], profile) for row in rows]))
+        return Routine(steps, routine_warnings(index, steps, profile, self.kb), excluded)
 
 
-def routine_warnings(steps: list[RoutineStep], products: Sequence[ProductRecord]) -> list[str]:
-    """Warnings for clashing actives among the top pick of each step."""
-    by_id = {p.id: p for p in products}
-    top = [by_id[s.products[0].product_id] for s in steps if s.products]
-    used = set().union(*(set(p.ingredients) for p in top)) if top else set()
-    warnings = []
-    if used & RETINOIDS and used & EXFOLIANT_ACIDS:
-        warnings.append("Retinoid and exfoliating acids in one routine: use them on different evenings.")
-    if used & (RETINOIDS | EXFOLIANT_ACIDS):
-        warnings.append("Retinoids and acids make skin more sensitive to the sun: use sunscreen every day.")
-    return warnings
+def _step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:
+    mask = np.isin(index.category, list(spec.categories))
+    if spec.sunscreen is True:
+        mask &= index.spf
+    elif spec.sunscreen is False:
+        mask &= ~index.spf
+    if spec.daytime:
+        mask &= ~index.retinoid & ~index.exfoliant
+    return np.asarray(mask)
+
+
+def hard_filter(index: CatalogIndex, profile: Profile, kb: KnowledgeBase) -> tuple[np.ndarray, dict[str, int]]:
+    """The rows that pass every hard filter, and how many each filter removed."""
+    prefs = profile.preferences
+    rules: list[tuple[str, np.ndarray]] = [("prohibited_in_eu", index.prohibited)]
+    if prefs.currency:
+        rules.append(("other_currency", index.currency != prefs.currency))
+    if prefs.budget_max is not None:
+        rules.append(("over_budget", index.price > float(prefs.budget_max)))
+    if prefs.fragrance_free:
+        rules.append(("fragrance", index.fragrance))
+    if prefs.vegan:
+        rules.append(("not_vegan", index.not_vegan))
+    if profile.pregnant:
+        rules.append(("not_in_pregnancy", index.retinoid | index.leave_on_bha))
+    if prefs.avoid_ingredients:
+        rules.append(("avoided_ingredient", avoid_mask(index, prefs.avoid_ingredients, kb)))
+    allowed = np.ones(len(index), bool)
+    excluded = {}
+    for name, bad in rules:
+        excluded[name] = int((allowed & bad).sum())
+        allowed &= ~bad
+    return allowed, excluded
+
+
+def avoid_mask(index: CatalogIndex, avoid: list[str], kb: KnowledgeBase) -> np.ndarray:
+    """Rows containing an avoided ingredient; a family name ("parabens", "silicone") avoids the whole family."""
+    mask = np.zeros(len(index), bool)
+    families = {key for key, family in kb.families.items()
+                for term in avoid if term in (key, f"{key}s", family.noun)}
+    for term in avoid:
+        mask[index.rows_with(term)] = True
+    if families:
+        for name, rows in index.inverted.items():
+            if any(kb.family_hits(f, name) for f in families):
+                mask[rows] = True
+    return mask
+
+
+def type_fit(index: CatalogIndex, profile: Profile) -> np.ndarray:
+    """0..1: how well each product suits the skin type and sensitivity."""
+    parts = []
+    skin_type = profile.skin_type
+    if skin_type in ("oily", "combination") or profile.concerns.get("acne", 0) >= 40:
+        parts.append(1.0 - np.clip(index.comedogenic_load / 3.0, 0, 1))
+    if skin_type == "dry" or profile.concerns.get("texture", 0) >= 60:
+        parts.append(np.asarray(index.hydration, np.float64))
+    if profile.sensitive or skin_type == "sensitive":
+        parts.append((1.0 - np.clip(index.irritant_load / 2.0, 0, 1)) * np.where(index.fragrance, 0.4, 1.0))
+    fit = np.mean(parts, axis=0) if parts else np.full(len(index), 0.5)
+    if skin_type in index.declared:
+        fit = np.where(index.declared[skin_type], np.minimum(1.0, fit + 0.3), fit)
+    return np.asarray(fit)
+
+
+def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
+    needs = dict(profile.concerns)
+    if profile.skin_type == "dry":
+        needs["hydration"] = max(needs.get("hydration", 0.0), 50.0)
+    total = sum(needs.values())
+    if total <= 0:
+        return np.zeros(len(index))
+    match = np.zeros(len(index))
+    for need, severity in needs.items():
+        if need in index.strength and severity > 0:
+            match += severity / total * index.strength[need]
+    return match
+
+
+def total_score(index: CatalogIndex, profile: Profile) -> np.ndarray:
+    prices = index.price
+    ceiling = float(np.percentile(prices, 90)) if len(prices) else 1.0
+    price_score = 1.0 - np.clip(prices / max(ceiling, 1e-6), 0, 1)
+    concern_weight = 0.6 if any(v > 0 for v in profile.concerns.values()) or profile.skin_type == "dry" else 0.0
+    score = concern_weight * concern_match(index, profile) + (0.95 - concern_weight) * type_fit(index, profile)
+    return np.asarray(np.round(score + 0.05 * price_score, 4))
+
+
+def _pick_rows(index: CatalogIndex, mask: np.ndarray, score: np.ndarray, limit: int) -> list[int]:
+    """Top rows by score (ties: cheaper, then id), at most one per brand."""
+    candidates = np.flatnonzero(mask)
+    if candidates.size == 0:
+        return []
+    take = min(candidates.size, limit * 20)
+    top = candidates[np.argpartition(-score[candidates], take - 1)[:take]]
+    order = sorted(top, key=lambda r: (-score[r], index.price[r], index.products[r].id))
+    rows, brands = [], set()
+    for row in order:
+        if index.brand[row] in brands:
+            continue
+        brands.add(index.brand[row])
+        rows.append(int(row))
+        if len(rows) == limit:
+            break
+    return rows
+
+
+def _pick(index: CatalogIndex, row: int, score: float, profile: Profile) -> Pick:
+    product = index.products[row]
+    return Pick(product.id, product.brand, product.name, float(score), float(product.price), product.currency,
+                reasons_for(index, row, profile), product.buy_url)
+
+
+def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
+    """Plain-language reasons, each naming an ingredient this product contains."""
+    reasons: list[str] = []
+    needs = dict(profile.concerns)
+    if profile.skin_type == "dry":
+        needs.setdefault("hydration", 50.0)
+    for need, severity in sorted(needs.items(), key=lambda kv: -kv[1]):
+        best = int(index.best_active[need][row]) if need in index.best_active else -1
+        if best >= 0 and severity >= MIN_SEVERITY_FOR_REASON:
+            active = index.actives[best]
+            name = active.ingredient
+            if active.display != active.ingredient:
+                name += f" ({active.display})"
+            reasons.append(f"{name} targets {CONCERN_WORDS.get(need, need)} (evidence {active.grade})")
+    if profile.skin_type in ("oily", "combination") and index.comedogenic_load[row] < 0.5:
+        reasons.append(f"low in pore-clogging ingredients, suits {profile.skin_type} skin")
+    if (profile.sensitive or profile.skin_type == "sensitive") and not index.fragrance[row]:
+        reasons.append("no fragrance or labelled fragrance allergens, kinder to sensitive skin")
+    if profile.skin_type in index.declared and index.declared[profile.skin_type][row]:
+        reasons.append(f"made for {profile.skin_type} skin")
+    if index.spf[row]:
+        reasons.append("daily sun protection (SPF)")
+    return reasons

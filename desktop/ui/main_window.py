@@ -71,6 +71,9 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_photo)
         self.addToolBar("Main").addAction(open_action)
+        about_action = QAction("&About SkinLens", self)
+        about_action.triggered.connect(self.show_about)
+        self.menuBar().addMenu("&Help").addAction(about_action)
 
         self.photo = QLabel("Open a photo (Ctrl+O) or drop one here.\nIt is analysed on this computer only.")
         self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -242,6 +245,21 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.last_error_box = box
+
+    def show_about(self) -> QMessageBox:
+        """Version, the privacy promise, and the attribution of the data the app ships."""
+        from desktop import __version__
+        from desktop.resources import resource
+
+        attribution = resource("ATTRIBUTION.md").read_text(encoding="utf-8")
+        box = QMessageBox(QMessageBox.Icon.Information, "About SkinLens",
+                          f"SkinLens {__version__}\n\nPhotos are analysed on this computer and never leave it.\n"
+                          f"{DISCLAIMER}\n\nData sources and licences: see details.",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setDetailedText(attribution)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
 
     def closeEvent(self, event: Any) -> None:
         self.cancel_analysis()

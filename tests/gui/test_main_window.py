@@ -62,3 +62,11 @@ def test_worker_errors_reach_the_notifier_and_a_message_box(qtbot, make_window) 
     qtbot.waitUntil(lambda: getattr(window, "last_error_box", None) is not None)
     assert window.last_error_box.text() == "database is locked"
     assert window.services.notifier.last[0] == "database is locked"
+
+
+def test_about_box_shows_the_data_attribution(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window()
+    box = window.show_about()
+    assert "Vallydia" in box.detailedText() and "CC-BY-4.0" in box.detailedText()
+    assert "never leave" in box.text()
+    box.close()

@@ -6,22 +6,31 @@ import pytest
 
 from catalog_format import parse_catalog_text
 from desktop.catalog.inci import normalise_inci, parse_ingredients
+from desktop.catalog.knowledge import default_knowledge
 from desktop.catalog.store import CatalogStore
 from desktop.recommend.engine import Recommender
-from desktop.recommend.knowledge import FRAGRANCE, NON_VEGAN
 from desktop.recommend.profile import Profile, ProfileError
 from desktop.resources import resource
 
 HEADER = "id,brand,name,category,price,currency,ingredients,url,skin_types,tags\n"
 ROWS = [
     'c1,Acme,Gentle Gel,cleanser,8,GBP,"Aqua, Glycerin, Salicylic Acid",https://s.example/c1,oily,\n',
-    'c2,Bloom,Scented Wash,cleanser,6,GBP,"Aqua, Parfum, Limonene",https://s.example/c2,,\n',
+    'c2,Bloom,Scented Wash,cleanser,6,GBP,"Aqua, Glycerin, Parfum",https://s.example/c2,,\n',
+    'c3,Cove,Citrus Wash,cleanser,5,GBP,"Aqua, Glycerin, Limonene",https://s.example/c3,,\n',
     's1,Acme,Niacinamide Serum,serum,12,GBP,"Aqua, Niacinamide, Zinc PCA",https://s.example/s1,,\n',
     's2,Cera,Retinol Night,serum,30,GBP,"Aqua, Retinol, Glycolic Acid",https://s.example/s2,,\n',
     's3,Dew,Luxe Serum,serum,90,GBP,"Aqua, Niacinamide",https://s.example/s3,,\n',
+    's4,Elm,Paraben Serum,serum,9,GBP,"Aqua, Azelaic Acid, Methylparaben",https://s.example/s4,,\n',
+    's5,Fig,Vitamin C,serum,14,GBP,"Aqua, Ascorbic Acid, Tocopherol",https://s.example/s5,,\n',
+    'b1,Gem,Acne Gel,treatment,11,GBP,"Aqua, Benzoyl Peroxide",https://s.example/b1,,\n',
+    'x1,Hex,Banned Cream,moisturizer,4,GBP,"Aqua, Glycerin, Butylphenyl Methylpropional",https://s.example/x1,,\n',
     'm1,Acme,Light Lotion,moisturizer,10,GBP,"Aqua, Glycerin, Squalane",https://s.example/m1,,\n',
-    'm2,Bee,Honey Balm,moisturizer,9,GBP,"Cera Alba, Mel, Glycerin",https://s.example/m2,,vegan\n',
+    'm2,Bee,Honey Balm,moisturizer,9,GBP,"Cera Alba, Mel, Glycerin",https://s.example/m2,,\n',
+    'm3,Ivy,Barrier Cream,moisturizer,16,GBP,"Aqua, Glycerin, Urea, Ceramide NP, Petrolatum",https://s.example/m3,dry,\n',
+    'm4,Jet,Rich Cream,moisturizer,7,GBP,"Aqua, Isopropyl Myristate, Coconut Oil",https://s.example/m4,,\n',
     'u1,Sun,Daily SPF 50,moisturizer,15,GBP,"Aqua, Homosalate",https://s.example/u1,,spf\n',
+    'e1,Kit,Eye Gel,eye,13,GBP,"Aqua, Caffeine",https://s.example/e1,,\n',
+    'p1,Lux,Euro Serum,serum,10,EUR,"Aqua, Niacinamide",https://s.example/p1,,\n',
 ]
 
 
@@ -32,12 +41,36 @@ def store(tmp_path: Path) -> CatalogStore:
     return s
 
 
-def test_inci_normalisation() -> None:
-    assert normalise_inci("AQUA/WATER") == "water"
-    assert normalise_inci(" Parfum (Fragrance) ") == "fragrance"
-    assert normalise_inci("Niacinamide.") == "niacinamide"
-    assert normalise_inci("Crème*") == "creme"
+def picked(routine) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.product_id for s in routine.steps for p in s.products]
+
+
+@pytest.mark.parametrize(("label", "normalised"), [
+    ("AQUA/WATER", "water"), ("Aqua (Water)", "water"), (" Parfum (Fragrance) ", "fragrance"),
+    ("Niacinamide.", "niacinamide"), ("Crème*", "creme"), ("Alcohol Denat", "alcohol denat."),
+    ("CI 77891", "ci 77891"), ("Vitamin E", "tocopherol"), ("Dimethicon", "dimethicone"),
+])
+def test_inci_normalisation(label: str, normalised: str) -> None:
+    assert normalise_inci(label) == normalised
+
+
+def test_label_order_is_kept() -> None:
     assert parse_ingredients("Aqua, Glycerin, Alcohol Denat") == ["water", "glycerin", "alcohol denat."]
+
+
+def test_knowledge_base_answers_from_the_real_data() -> None:
+    kb = default_knowledge()
+    assert kb.is_fragrance("fragrance") and kb.is_fragrance("limonene") and kb.is_fragrance("benzyl alcohol")
+    assert not kb.is_fragrance("glycerin")
+    assert kb.not_vegan("cera alba") and kb.not_vegan("lanolin") and kb.not_vegan("carmine")
+    assert kb.not_vegan("squalane") is None  # disputed: sourcing unknown, not excluded
+    assert kb.not_vegan("cetearyl alcohol") is None
+    assert kb.comedogenic_rating("isopropyl myristate") >= 3
+    assert kb.prohibited(["water", "butylphenyl methylpropional", "hydroquinone"]) == [
+        "butylphenyl methylpropional", "hydroquinone"]  # Lilial: banned in the EU since 2022
+    grades = {(a.concern, a.ingredient): a.grade for a in kb.actives}
+    assert grades[("dark_spots", "niacinamide")] == "A"
+    assert grades[("acne", "azelaic acid")] == "B" and grades[("acne", "salicylic acid")] == "B"
 
 
 def test_store_is_seeded_from_the_demo_catalog_once(tmp_path: Path) -> None:
@@ -48,6 +81,7 @@ def test_store_is_seeded_from_the_demo_catalog_once(tmp_path: Path) -> None:
 
 
 def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path, store: CatalogStore) -> None:
+    before = store.generation()
     f = tmp_path / "cat.csv"
     f.write_text(HEADER + ROWS[0].replace("Gentle Gel", "Gentle Gel v2") + "x,y,z,bad,1,GBP,a,https://a.b/c,,\n")
     report = store.import_file(f)
@@ -55,56 +89,110 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path, store: Cata
     assert report.errors[0].line == 3
     names = {p.id: p.name for p in store.products()}
     assert names["c1"] == "Gentle Gel v2" and "x" not in names
+    assert store.generation() > before
 
 
-def test_ingredients_are_kept_in_label_order(store: CatalogStore) -> None:
-    product = next(p for p in store.products() if p.id == "s2")
-    assert product.ingredients == ("water", "retinol", "glycolic acid")
+def test_history_profile_and_forgetting(store: CatalogStore) -> None:
+    first = store.add_analysis({"image": "a.jpg", "ok": True}, photo_path="/tmp/a.jpg")
+    store.add_analysis({"image": "b.jpg", "ok": True})
+    assert [a[2]["image"] for a in store.analyses()] == ["a.jpg", "b.jpg"]
+    assert store.delete_analyses([first]) == ["/tmp/a.jpg"]
+    store.save_profile({"skin_type": "dry"})
+    assert store.load_profile() == {"skin_type": "dry"}
+    store.delete_user_data()
+    assert store.analyses() == [] and store.load_profile() is None
+    assert store.count() == len(ROWS)  # the catalog is not personal data
 
 
-def _profile(**prefs: object) -> Profile:
-    return Profile.from_dict({"skin_type": "oily", "concerns": {"acne": 70, "redness": 20},
-                              "preferences": prefs})
+def _recommend(store: CatalogStore, limit: int = 3, **profile: object) -> object:
+    return Recommender.for_store(store).recommend(Profile.from_dict(profile), limit=limit)
 
 
-def test_routine_has_steps_reasons_and_real_ingredients(store: CatalogStore) -> None:
-    routine = Recommender(store.products).recommend(_profile())
-    steps = {s.step: s for s in routine.steps}
-    assert list(steps) == ["cleanser", "treatment", "moisturizer", "sunscreen"]
+def test_routine_steps_and_reasons_cite_ingredients_present(store: CatalogStore) -> None:
+    routine = _recommend(store, skin_type="oily", concerns={"acne": 70, "dark_spots": 40, "dark_circles": 60})
+    steps = {s.step: s for s in routine.steps}  # type: ignore[attr-defined]
+    assert list(steps) == ["cleanser", "serum", "treatment", "moisturizer", "sunscreen", "eye"]
+    assert steps["cleanser"].when == ["am", "pm"] and steps["treatment"].when == ["pm"]
     assert steps["cleanser"].products[0].product_id == "c1"  # salicylic acid for acne, made for oily skin
     assert steps["sunscreen"].products[0].product_id == "u1"
-    by_id = {p.id: p for p in store.products()}
-    for step in routine.steps:
+    assert steps["eye"].products[0].product_id == "e1"
+    products = {p.id: p for p in store.products()}
+    cited = 0
+    for step in routine.steps:  # type: ignore[attr-defined]
         for pick in step.products:
             assert 0 <= pick.score <= 1
             for reason in pick.reasons:
-                if "targets" in reason:
-                    active = reason.split(" targets ")[0]
-                    named = {"zinc PCA": "zinc pca"}.get(active, active)
-                    assert named in by_id[pick.product_id].ingredients
+                if " targets " in reason:
+                    ingredient = reason.split(" targets ")[0].split(" (")[0]
+                    assert ingredient in products[pick.product_id].ingredients, (pick.product_id, reason)
+                    cited += 1
+    assert cited >= 4
 
 
-def test_hard_filters(store: CatalogStore) -> None:
+def test_serum_in_the_morning_has_no_retinoid_or_acids(store: CatalogStore) -> None:
+    routine = _recommend(store, skin_type="normal", concerns={"wrinkles": 90, "texture": 70})
+    steps = {s.step: s for s in routine.steps}  # type: ignore[attr-defined]
+    assert "s2" not in [p.product_id for p in steps["serum"].products]
+    assert steps["treatment"].products[0].product_id == "s2"
+
+
+def test_fragrance_free_never_returns_parfum_or_an_allergen(store: CatalogStore) -> None:
+    kb = default_knowledge()
+    routine = _recommend(store, limit=10, skin_type="normal", preferences={"fragrance_free": True})
+    ids = picked(routine)
+    assert "c2" not in ids and "c3" not in ids
     products = {p.id: p for p in store.products()}
-    routine = Recommender(store.products).recommend(_profile(fragrance_free=True, vegan=True, budget_max=20,
-                                                             avoid_ingredients=["Zinc PCA"]))
-    picked = [p.product_id for s in routine.steps for p in s.products]
-    assert picked
-    for pid in picked:
-        ingredients = set(products[pid].ingredients)
-        assert not ingredients & FRAGRANCE and not ingredients & NON_VEGAN
-        assert products[pid].price <= Decimal(20) and "zinc pca" not in ingredients
-    assert "c2" not in picked and "m2" not in picked and "s3" not in picked and "s1" not in picked
+    assert not any(kb.is_fragrance(i) for pid in ids for i in products[pid].ingredients)
+    assert routine.excluded["fragrance"] == 2  # type: ignore[attr-defined]
 
 
-def test_pregnancy_excludes_retinoids_and_warnings_fire(store: CatalogStore) -> None:
-    wrinkles = {"skin_type": "normal", "concerns": {"wrinkles": 90, "texture": 60}}
-    routine = Recommender(store.products).recommend(Profile.from_dict(wrinkles))
-    assert routine.steps[1].products[0].product_id == "s2"
-    assert any("different evenings" in w for w in routine.warnings)
-    assert any("sunscreen" in w for w in routine.warnings)
-    pregnant = Recommender(store.products).recommend(Profile.from_dict({**wrinkles, "pregnant": True}))
-    assert "s2" not in [p.product_id for s in pregnant.steps for p in s.products]
+def test_budget_currency_vegan_avoid_and_annex_ii(store: CatalogStore) -> None:
+    routine = _recommend(store, limit=10, skin_type="normal", concerns={"dark_spots": 50},
+                         preferences={"budget_max": 12, "currency": "GBP", "vegan": True,
+                                      "avoid_ingredients": ["parabens", "Zinc PCA"]})
+    ids = picked(routine)
+    products = {p.id: p for p in store.products()}
+    assert ids and all(products[i].price <= Decimal(12) and products[i].currency == "GBP" for i in ids)
+    assert "m2" not in ids  # beeswax and honey
+    assert "s4" not in ids and "s1" not in ids  # a paraben (by family) and zinc pca (by name)
+    assert "x1" not in _all_ids(store)  # Annex II substance: never recommended
+    assert "p1" not in ids  # priced in EUR
+
+
+def _all_ids(store: CatalogStore) -> list[str]:
+    return picked(_recommend(store, limit=50, skin_type="normal"))
+
+
+def test_pregnancy_excludes_retinoids_and_leave_on_salicylic(store: CatalogStore) -> None:
+    routine = _recommend(store, limit=10, skin_type="oily", pregnant=True, concerns={"wrinkles": 80, "acne": 50})
+    ids = picked(routine)
+    assert "s2" not in ids
+    assert "c1" in ids  # a rinse-off salicylic cleanser stays
+    assert any("pregnancy" in w for w in routine.warnings)  # type: ignore[attr-defined]
+
+
+def test_warnings_fire_on_clashing_actives(tmp_path: Path) -> None:
+    store = CatalogStore(tmp_path / "w.sqlite3")
+    rows = [ROWS[0], ROWS[4], ROWS[8], ROWS[10], ROWS[14],
+            'm9,Zed,AHA Night Cream,moisturizer,9,GBP,"Aqua, Lactic Acid, Glycerin",https://s.example/m9,,\n']
+    store.import_rows(parse_catalog_text(HEADER + "".join(rows), jsonl=False).rows)
+    routine = _recommend(store, skin_type="oily", concerns={"acne": 80, "wrinkles": 80, "texture": 80})
+    text = " ".join(routine.warnings)  # type: ignore[attr-defined]
+    assert "alternate evenings" in text
+    assert "Several exfoliating products" in text
+    assert "sunscreen every morning" in text
+    bpo = _recommend(store, skin_type="normal", concerns={"acne": 100, "wrinkles": 100})
+    assert any("Benzoyl peroxide" in w for w in bpo.warnings)  # type: ignore[attr-defined]
+
+
+def test_ranking_follows_the_catalog_after_an_import(store: CatalogStore) -> None:
+    recommender = Recommender.for_store(store)
+    assert "s9" not in picked(recommender.recommend(Profile.from_dict({"concerns": {"dark_spots": 90}})))
+    store.import_rows(parse_catalog_text(
+        HEADER + 's9,New,Spot Serum,serum,9,GBP,"Niacinamide, Tranexamic Acid",https://s.example/s9,,\n',
+        jsonl=False).rows)
+    routine = recommender.recommend(Profile.from_dict({"concerns": {"dark_spots": 90}}))
+    assert routine.steps[1].step == "serum" and routine.steps[1].products[0].product_id == "s9"
 
 
 def test_profile_errors_are_sentences() -> None:
@@ -125,7 +213,7 @@ def test_recommend_cli_json_shape(tmp_path: Path, skinlens_home: Path) -> None:
     result = run_cli("recommend", "--profile", str(profile), "--json", "--limit", "2", home=skinlens_home)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert [s["step"] for s in out["steps"]][:3] == ["cleanser", "treatment", "moisturizer"]
+    assert [s["step"] for s in out["steps"]][:4] == ["cleanser", "serum", "treatment", "moisturizer"]
     for step in out["steps"]:
         assert len(step["products"]) <= 2
         for pick in step["products"]:

@@ -4,6 +4,7 @@ It lives in its own package because `desktop` and `sync_server` must never impor
 read exactly the same files the same way. Pure Python, no third-party imports.
 """
 
+from catalog_format.canonical import catalog_digest, product_hash, signed_message
 from catalog_format.parse import (
     CATEGORIES,
     SKIN_TYPES,
@@ -21,7 +22,10 @@ __all__ = [
     "CatalogRow",
     "ParseResult",
     "RowError",
+    "catalog_digest",
     "parse_catalog_file",
     "parse_catalog_text",
+    "product_hash",
+    "signed_message",
     "split_inci",
 ]

@@ -66,6 +66,7 @@ class RowError:
 class ParseResult:
     rows: list[CatalogRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # id -> line number, for errors found later
 
 
 def split_inci(ingredients: str) -> list[str]:
@@ -183,6 +184,7 @@ def parse_catalog_text(text: str, *, jsonl: bool) -> ParseResult:
             result.errors.append(RowError(line, f"id {row.id!r} repeats line {seen[row.id]}"))
             continue
         seen[row.id] = line
+        result.lines[row.id] = line
         result.rows.append(row)
     return result
 

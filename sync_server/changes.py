@@ -1,24 +1,27 @@
-"""Commit-ordered change sequence, catalog writes and the change feed.
+"""Catalog writes: the commit-ordered sequence, tombstones, content hashes and the signed digest.
 
 Every writing transaction first takes the catalog's state row `FOR UPDATE` and bumps `seq`; all rows it writes
 carry that number. Writers therefore serialise on the lock, and seq N+1 is handed out only after N committed,
 so a client that reads `seq > cursor` in order can never skip a change (the flaw of timestamp cursors,
-Kinto #602). Deletions stay as tombstones (deleted = true) so clients learn about them.
+Kinto #602). Deletions stay as tombstones so clients learn about them; before committing, the writer records
+the SHA-256 digest of the whole live catalog at its seq, signed with the server's Ed25519 key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from catalog_format import CatalogRow, RowError
-from sync_server.models import CatalogState, Product
+from catalog_format import CatalogRow, RowError, catalog_digest, product_hash
+from sync_server.models import CatalogDigest, CatalogState, Product, Retailer
+from sync_server.signing import Signer
 
 CATALOG_ID = 1
 _BATCH = 1000
@@ -34,8 +37,25 @@ def bump_sequence(session: Session) -> int:
     return state.seq
 
 
-def current_sequence(session: Session) -> int:
-    return session.execute(select(CatalogState.seq).where(CatalogState.id == CATALOG_ID)).scalar_one()
+def record_digest(session: Session, seq: int, signer: Signer) -> str:
+    """Digest and sign the live catalog as this transaction leaves it (called last, inside the lock)."""
+    pairs = session.execute(select(Product.id, Product.content_hash).where(Product.deleted.is_(False)))
+    digest = catalog_digest(pairs)
+    session.merge(CatalogDigest(seq=seq, digest=digest, signature=signer.sign(seq, digest)))
+    session.flush()
+    return digest
+
+
+def ensure_signed(session: Session, signer: Signer) -> None:
+    """Sign the current state if no digest exists for it yet (a fresh or just-migrated database)."""
+    state = session.execute(
+        select(CatalogState).where(CatalogState.id == CATALOG_ID).with_for_update()).scalar_one()
+    if session.get(CatalogDigest, state.seq) is None:
+        record_digest(session, state.seq, signer)
+
+
+def retailer_rules(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Retailer.host, Retailer.affiliate_template)).all())
 
 
 def affiliate_url(url: str, retailers: dict[str, str]) -> str:
@@ -49,62 +69,101 @@ def affiliate_url(url: str, retailers: dict[str, str]) -> str:
     return template.format(url=url)
 
 
+def product_values(row: CatalogRow, retailers: dict[str, str]) -> dict[str, Any]:
+    """The column values of a row (raises ValueError when its URL is not allowed)."""
+    values = {
+        "id": row.id, "brand": row.brand, "name": row.name, "category": row.category, "price": row.price,
+        "currency": row.currency, "size": row.size, "ingredients": row.ingredients, "url": row.url,
+        "affiliate_url": affiliate_url(row.url, retailers), "image_url": row.image_url,
+        "skin_types": list(row.skin_types), "tags": list(row.tags), "deleted": False,
+    }
+    values["content_hash"] = product_hash(values)
+    return values
+
+
 @dataclass
-class ImportOutcome:
+class WriteOutcome:
     seq: int
     upserted: int
     deleted: int
     errors: list[RowError]
+    digest: str = ""
 
 
-def import_rows(session: Session, rows: Sequence[CatalogRow], retailers: dict[str, str],
-                replace: bool = False, line_of: dict[str, int] | None = None) -> ImportOutcome:
+def import_rows(session: Session, rows: Sequence[CatalogRow], signer: Signer, replace: bool = False,
+                lines: dict[str, int] | None = None) -> WriteOutcome:
     """Upsert rows (and with `replace`, tombstone every live product not among them) under one new seq."""
+    retailers = retailer_rules(session)
     errors: list[RowError] = []
     values: list[dict[str, Any]] = []
     for row in rows:
         try:
-            link = affiliate_url(row.url, retailers)
+            values.append(product_values(row, retailers))
         except ValueError as exc:
-            errors.append(RowError((line_of or {}).get(row.id, 0), str(exc)))
-            continue
-        values.append({
-            "id": row.id, "brand": row.brand, "name": row.name, "category": row.category, "price": row.price,
-            "currency": row.currency, "size": row.size, "ingredients": row.ingredients, "url": row.url,
-            "affiliate_url": link, "image_url": row.image_url, "skin_types": list(row.skin_types),
-            "tags": list(row.tags), "deleted": False,
-        })
+            errors.append(RowError((lines or {}).get(row.id, 0), str(exc)))
     seq = bump_sequence(session)
+    upserted = upsert_values(session, values, seq)
+    deleted = 0
+    if replace:
+        stmt = update(Product).where(Product.deleted.is_(False))
+        keep = [v["id"] for v in values]
+        if keep:
+            stmt = stmt.where(Product.id.not_in(keep))
+        result = session.execute(stmt.values(deleted=True, seq=seq, updated_at=func.now()))
+        deleted = result.rowcount or 0  # type: ignore[attr-defined]
+    digest = record_digest(session, seq, signer)
+    return WriteOutcome(seq=seq, upserted=upserted, deleted=deleted, errors=errors, digest=digest)
+
+
+def upsert_values(session: Session, values: list[dict[str, Any]], seq: int) -> int:
+    """Multi-row INSERT ... ON CONFLICT in batches; rows whose content is unchanged keep their seq.
+
+    Call inside a transaction that holds the catalog lock (after bump_sequence)."""
+    upserted = 0
     for start in range(0, len(values), _BATCH):
         batch = [dict(v, seq=seq) for v in values[start:start + _BATCH]]
         stmt = pg_insert(Product).values(batch)
-        session.execute(stmt.on_conflict_do_update(
+        changed = (Product.content_hash != stmt.excluded.content_hash) | Product.deleted
+        result = session.execute(stmt.on_conflict_do_update(
             index_elements=[Product.id],
             set_={c: stmt.excluded[c] for c in batch[0] if c != "id"} | {"updated_at": func.now()},
-        ))
-    deleted = 0
-    if replace:
-        keep = [v["id"] for v in values]
-        stmt_delete = update(Product).where(Product.deleted.is_(False))
-        if keep:
-            stmt_delete = stmt_delete.where(Product.id.not_in(keep))
-        result = session.execute(stmt_delete.values(deleted=True, seq=seq, updated_at=func.now()))
-        deleted = result.rowcount or 0  # type: ignore[attr-defined]
-    return ImportOutcome(seq=seq, upserted=len(values), deleted=deleted, errors=errors)
+            where=changed,
+        ).returning(Product.id))
+        upserted += len(result.all())
+    return upserted
 
 
-def delete_products(session: Session, ids: Sequence[str]) -> int:
+def upsert_product(session: Session, row: CatalogRow, signer: Signer, seq: int | None = None) -> WriteOutcome:
+    """Insert or replace one product (pass `seq` when the caller already holds the catalog lock)."""
+    values = product_values(row, retailer_rules(session))
+    seq = seq if seq is not None else bump_sequence(session)
+    upserted = upsert_values(session, [values], seq)
+    return WriteOutcome(seq=seq, upserted=upserted, deleted=0, errors=[],
+                        digest=record_digest(session, seq, signer))
+
+
+def delete_products(session: Session, ids: Sequence[str], signer: Signer, seq: int | None = None) -> WriteOutcome:
     """Tombstone products under one new seq."""
-    seq = bump_sequence(session)
+    seq = seq if seq is not None else bump_sequence(session)
     result = session.execute(update(Product).where(Product.id.in_(ids), Product.deleted.is_(False))
                              .values(deleted=True, seq=seq, updated_at=func.now()))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return WriteOutcome(seq=seq, upserted=0, deleted=result.rowcount or 0,  # type: ignore[attr-defined]
+                        errors=[], digest=record_digest(session, seq, signer))
 
 
-def list_changes(session: Session, since: int, after: str | None, limit: int) -> tuple[list[Product], bool]:
-    """Products (live and tombstones) with (seq, id) > (since, after) in that order; and whether more follow."""
-    key = tuple_(Product.seq, Product.id)
-    condition = key > tuple_(since, after) if after is not None else Product.seq > since
-    rows = list(session.scalars(select(Product).where(condition).order_by(Product.seq, Product.id)
-                                .limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+def compact(session: Session, retention_days: int) -> tuple[int, int]:
+    """Purge tombstones older than the retention horizon; clients behind it must refetch the snapshot.
+
+    Returns (tombstones removed, new horizon seq). The horizon is the highest seq among the purged rows:
+    a client whose cursor is below it could have missed one of those deletions.
+    """
+    state = session.execute(
+        select(CatalogState).where(CatalogState.id == CATALOG_ID).with_for_update()).scalar_one()
+    cutoff = datetime.now(UTC) - timedelta(days=retention_days)
+    old = select(Product.seq).where(Product.deleted.is_(True), Product.updated_at < cutoff)
+    horizon = session.execute(select(func.max(old.subquery().c.seq))).scalar() or 0
+    removed = session.execute(delete(Product).where(Product.deleted.is_(True), Product.updated_at < cutoff))
+    if horizon > state.horizon_seq:
+        state.horizon_seq = horizon
+    session.execute(delete(CatalogDigest).where(CatalogDigest.seq < state.horizon_seq))
+    return removed.rowcount or 0, state.horizon_seq  # type: ignore[attr-defined]

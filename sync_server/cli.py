@@ -26,19 +26,24 @@ def cmd_migrate(settings: ServerSettings, _args: argparse.Namespace) -> int:
     from sync_server.migrate import upgrade_to_head
 
     upgrade_to_head(settings.sqlalchemy_url)
-    print("schema is at head")
+    engine = make_engine(settings.sqlalchemy_url)
+    with make_sessions(engine).begin() as session:
+        changes.ensure_signed(session, settings.signer())
+    engine.dispose()
+    print("schema is at head; the current catalog state is signed")
     return 0
 
 
 def cmd_import(settings: ServerSettings, args: argparse.Namespace) -> int:
     try:
         parsed = parse_catalog_file(args.file)
+        signer = settings.signer()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     engine = make_engine(settings.sqlalchemy_url)
     with make_sessions(engine).begin() as session:
-        outcome = changes.import_rows(session, parsed.rows, settings.retailers, replace=args.replace)
+        outcome = changes.import_rows(session, parsed.rows, signer, replace=args.replace, lines=parsed.lines)
     engine.dispose()
     for error in parsed.errors + outcome.errors:
         print(f"rejected {error}", file=sys.stderr)
@@ -66,13 +71,62 @@ def cmd_token(settings: ServerSettings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from sync_server.app import configure_logging
+
+    configure_logging()
     if args.workers > 1:
         uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+                    workers=args.workers, log_config=None, access_log=False)
     else:
         from sync_server.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_keygen(_settings: ServerSettings | None, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sync_server.signing import generate_key
+
+    try:
+        signer = generate_key(Path(args.path))
+    except FileExistsError:
+        print(f"error: {args.path} exists; refusing to overwrite a signing key", file=sys.stderr)
+        return 1
+    print(f"private key written to {args.path} (keep it secret); the public key for clients:")
+    print(signer.public_pem().decode(), end="")
+    return 0
+
+
+def cmd_compact(settings: ServerSettings, args: argparse.Namespace) -> int:
+    days = args.older_than if args.older_than is not None else settings.tombstone_retention_days
+    engine = make_engine(settings.sqlalchemy_url)
+    with make_sessions(engine).begin() as session:
+        removed, horizon = changes.compact(session, days)
+    engine.dispose()
+    print(f"removed {removed} tombstones older than {days} days; clients behind seq {horizon} will refetch")
+    return 0
+
+
+def cmd_retailer(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from sync_server.models import Retailer
+
+    engine = make_engine(settings.sqlalchemy_url)
+    with make_sessions(engine).begin() as session:
+        if args.retailer_command == "add":
+            if "{url}" not in args.template:
+                print("error: the template must contain {url}", file=sys.stderr)
+                return 1
+            session.merge(Retailer(host=args.host.lower(), name=args.name or args.host,
+                                   affiliate_template=args.template))
+            print(f"retailer {args.host} allowed")
+        else:
+            for r in session.scalars(select(Retailer).order_by(Retailer.host)):
+                print(f"{r.host}\t{r.name}\t{r.affiliate_template}")
+    engine.dispose()
     return 0
 
 
@@ -88,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     token_sub = p_token.add_subparsers(dest="token_command", required=True)
     for name in ("create", "revoke"):
         token_sub.add_parser(name).add_argument("name")
+    sub.add_parser("keygen", help="create an Ed25519 signing key").add_argument("path")
+    p_compact = sub.add_parser("compact", help="purge old tombstones (clients behind them refetch)")
+    p_compact.add_argument("--older-than", type=int, metavar="DAYS")
+    p_retailer = sub.add_parser("retailer", help="allowed retailers and their affiliate rules")
+    retailer_sub = p_retailer.add_subparsers(dest="retailer_command", required=True)
+    p_add = retailer_sub.add_parser("add")
+    p_add.add_argument("host")
+    p_add.add_argument("--template", default="{url}", help="affiliate link template with {url}")
+    p_add.add_argument("--name")
+    retailer_sub.add_parser("list")
     p_serve = sub.add_parser("serve", help="run the HTTP API")
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
@@ -98,12 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command == "keygen":
+        return cmd_keygen(None, args)
     try:
         settings = _settings(args)
     except ValidationError as exc:
         print(f"error: configuration refused: {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
-    handler = {"migrate": cmd_migrate, "import": cmd_import, "token": cmd_token, "serve": cmd_serve}
+    handler = {"migrate": cmd_migrate, "import": cmd_import, "token": cmd_token, "serve": cmd_serve,
+               "compact": cmd_compact, "retailer": cmd_retailer}
     try:
         return handler[args.command](settings, args)
     except Exception as exc:  # a database that is down or refuses us: one clear line, no traceback

@@ -6,10 +6,13 @@ a forgotten variable must fail loudly, not run a shop with a public default secr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sync_server.signing import DEV_KEY_PATH, Signer
 
 DEFAULT_ADMIN_TOKEN = "dev-admin-token-change-me"
 
@@ -20,21 +23,27 @@ class ServerSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(default="postgresql://localhost/skinlens", validation_alias="DATABASE_URL")
     admin_token: str = DEFAULT_ADMIN_TOKEN
-    # host -> affiliate template; `{url}` is the product URL. Only https URLs on these hosts are accepted.
-    retailers: dict[str, str] = {
-        "www.lookfantastic.com": "{url}?affil=skinlens",
-        "lookfantastic.com": "{url}?affil=skinlens",
-    }
+    signing_key_path: Path | None = None  # Ed25519 private key (PEM); development falls back to a public dev key
     page_limit_max: int = 5000
-    tombstone_retention_days: int = 90
+    tombstone_retention_days: int = 90  # tombstones older than this may be compacted (`skinlens-server compact`)
+    rate_limit_per_second: float = 20.0  # per token, per worker process
+    rate_limit_burst: int = 200
+    max_inflight_requests: int = 64  # per worker; beyond this requests get 503 + Retry-After
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServerSettings:
         weak = self.admin_token == DEFAULT_ADMIN_TOKEN or len(self.admin_token) < 24
         if self.environment != "development" and weak:
             raise ValueError("SKINLENS_ADMIN_TOKEN must be set to a secret of at least 24 characters "
-                                 "outside development")
+                             "outside development")
+        if self.environment != "development" and (
+                self.signing_key_path is None or self.signing_key_path.resolve() == DEV_KEY_PATH.resolve()):
+            raise ValueError("SKINLENS_SIGNING_KEY_PATH must name your own Ed25519 key outside development "
+                             "(create one with: skinlens-server keygen PATH)")
         return self
+
+    def signer(self) -> Signer:
+        return Signer.from_file(self.signing_key_path or DEV_KEY_PATH)
 
     @property
     def sqlalchemy_url(self) -> str:

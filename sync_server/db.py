@@ -13,3 +13,9 @@ def make_engine(url: str) -> Engine:
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose transactions are REPEATABLE READ and read-only (same pool as the engine's)."""
+    return sessionmaker(engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True),
+                        expire_on_commit=False)

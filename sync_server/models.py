@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, Numeric, String, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, LargeBinary, Numeric, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -21,6 +21,7 @@ class CatalogState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    horizon_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # changes before this were compacted away
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -40,6 +41,7 @@ class Product(Base):
     image_url: Mapped[str] = mapped_column(String, default="")
     skin_types: Mapped[list[str]] = mapped_column(ARRAY(String), default=list)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String), default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # catalog_format.product_hash
     seq: Mapped[int] = mapped_column(BigInteger)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # a tombstone for clients
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -56,3 +58,24 @@ class DeviceToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CatalogDigest(Base):
+    """The signed digest of the whole live catalog after each sequence number."""
+
+    __tablename__ = "catalog_digests"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Retailer(Base):
+    """An allowed shop: product URLs must be https on this host; the affiliate link follows the template."""
+
+    __tablename__ = "retailers"
+
+    host: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    affiliate_template: Mapped[str] = mapped_column(String)  # e.g. "{url}?affil=skinlens"

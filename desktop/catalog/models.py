@@ -87,3 +87,14 @@ class UserProfile(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     profile_json: Mapped[str] = mapped_column(Text)
+
+
+class SyncStaging(Base):
+    """Changes fetched but not yet applied: pages land here one transaction each (so an interrupted sync
+    resumes where it stopped), and are applied to `products` together, in one transaction, once verified."""
+
+    __tablename__ = "sync_staging"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    deleted: Mapped[bool] = mapped_column()
+    product_json: Mapped[str] = mapped_column(Text, default="")

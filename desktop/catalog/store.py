@@ -26,7 +26,7 @@ from catalog_format import CatalogRow, RowError, parse_catalog_file
 from desktop.catalog.inci import parse_ingredients
 from desktop.catalog.models import Analysis, Base, Offer, Product, ProductIngredient, SyncState, UserProfile
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _BATCH = 500
 
 
@@ -96,6 +96,8 @@ class CatalogStore:
             if version > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path} was written by a newer SkinLens (schema {version})")
             if version < 1:
+                Base.metadata.create_all(conn)
+            if version < 3:  # v3: sync staging (create_all adds missing tables only)
                 Base.metadata.create_all(conn)
             if version < 2:  # v2: offers, analysis history, user profile (create_all adds missing tables only)
                 Base.metadata.create_all(conn)
@@ -251,11 +253,11 @@ class CatalogStore:
     def stats(self) -> dict[str, Any]:
         with self._sessions() as session:
             categories = Counter(dict(session.execute(
-                select(Product.category, func.count()).group_by(Product.category)).tuples().all()))
+                select(Product.category, func.count()).group_by(Product.category)).all()))
             brands = session.scalar(select(func.count(func.distinct(Product.brand)))) or 0
             ingredients = session.scalar(select(func.count(func.distinct(ProductIngredient.name)))) or 0
             sources = dict(session.execute(
-                select(Product.source, func.count()).group_by(Product.source)).tuples().all())
+                select(Product.source, func.count()).group_by(Product.source)).all())
         return {"products": sum(categories.values()), "brands": brands, "distinct_ingredients": ingredients,
                 "by_category": dict(sorted(categories.items())), "by_source": sources,
                 "sync_cursor": self.get_state("cursor") or None}

@@ -1,8 +1,9 @@
-"""Catalog sync client: pull changes from the sync server into the local store.
+"""Catalog sync client: pull changes from the sync server into the local store (PROTOCOL.md).
 
-Pages are fetched in (seq, id) order until the server says no more follow; then everything is applied in one
-SQLite transaction together with the new cursor. An interrupted sync (network cut, app killed) therefore leaves
-the local catalog exactly as it was, and the next sync resumes from the last applied cursor.
+Offline-first: the app always works on what it last synced. A sync stages each page with its cursor (an
+interrupted sync resumes where it stopped), then applies everything in one transaction that commits only if
+the local catalog's digest equals the server's Ed25519-signed digest. On a digest mismatch it refetches the
+full snapshot; on a bad signature it applies nothing and says so.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from catalog_format import CatalogRow
 from desktop.catalog.store import CatalogStore
+from desktop.resources import resource
+from desktop.sync import apply
 
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = "SkinLens sync"
@@ -27,10 +31,15 @@ TOKEN_ENV = "SKINLENS_SYNC_TOKEN"
 PAGE_LIMIT = 1000
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_ATTEMPTS = 4
+START = {"seq": 0, "after": None}
 
 
 class SyncError(Exception):
-    """A sync that could not finish; the message is for people. Nothing was applied."""
+    """A sync that could not finish; the message is for people. The local catalog is unchanged."""
+
+
+class RefetchNeeded(Exception):
+    """The server no longer has the changes after our cursor (410): fetch the snapshot."""
 
 
 @dataclass
@@ -39,9 +48,27 @@ class SyncResult:
     deleted: int
     pages: int
     cursor: dict[str, Any]
+    snapshot: bool = False
 
     def summary(self) -> str:
-        return f"{self.upserted} products added or updated, {self.deleted} removed ({self.pages} pages)"
+        how = "full snapshot" if self.snapshot else f"{self.pages} pages"
+        return f"{self.upserted} products added or updated, {self.deleted} removed ({how}, signature verified)"
+
+
+def default_public_key() -> Ed25519PublicKey:
+    """The catalog signing key shipped with the app (a production build ships its own key file)."""
+    for name in ("catalog_signing.pub.pem", "catalog_signing_dev.pub.pem"):
+        path = resource("keys", name)
+        if path.exists():
+            return load_public_key(path)
+    raise SyncError("No catalog signing key is installed with the app.")
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(path.read_bytes())
+    if not isinstance(key, Ed25519PublicKey):
+        raise SyncError(f"{path} is not an Ed25519 public key.")
+    return key
 
 
 def token_for(server_url: str) -> str:
@@ -75,85 +102,92 @@ def store_token(server_url: str, token: str) -> None:
                         f"Set {TOKEN_ENV} in the environment instead.") from None
 
 
-def _row_from_product(d: dict[str, Any]) -> CatalogRow:
-    return CatalogRow(id=d["id"], brand=d["brand"], name=d["name"], category=d["category"],
-                      price=Decimal(d["price"]), currency=d["currency"], ingredients=d["ingredients"],
-                      url=d["url"], size=d.get("size", ""), image_url=d.get("image_url", ""),
-                      skin_types=tuple(d.get("skin_types", ())), tags=tuple(d.get("tags", ())))
-
-
 class SyncClient:
     def __init__(self, server_url: str, token: str, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, public_key: Ed25519PublicKey | None = None) -> None:
         self.server_url = server_url.rstrip("/")
         self._token = token
         self._http = session or requests.Session()
         self._sleep = sleep
+        self._public_key = public_key or default_public_key()
 
-    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """GET with bounded retries and backoff; honours Retry-After; 4xx other than 429 are final."""
         delay = 0.5
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 response = self._http.get(f"{self.server_url}{path}", params=params, timeout=TIMEOUT,
                                           headers={"Authorization": f"Bearer {self._token}"})
-            except requests.RequestException as exc:
+                if response.status_code == 200:
+                    body: dict[str, Any] = response.json()
+                    return body
+            except (requests.RequestException, ValueError) as exc:
                 if attempt == MAX_ATTEMPTS:
                     raise SyncError(f"The sync server cannot be reached ({type(exc).__name__}).") from None
                 self._sleep(delay)
                 delay *= 2
                 continue
-            if response.status_code == 200:
-                try:
-                    body: dict[str, Any] = response.json()
-                except (ValueError, json.JSONDecodeError):
-                    raise SyncError("The sync server sent a reply that is not JSON.") from None
-                return body
+            if response.status_code == 410:
+                raise RefetchNeeded
             if response.status_code in (401, 403):
                 raise SyncError("The sync server refused the token; ask for a new one and run skinlens login.")
-            if response.status_code in (429, 502, 503, 504) and attempt < MAX_ATTEMPTS:
+            if response.status_code in (429, 500, 502, 503, 504) and attempt < MAX_ATTEMPTS:
                 retry_after = response.headers.get("Retry-After", "")
-                self._sleep(float(retry_after) if retry_after.isdigit() else delay)
+                self._sleep(min(60.0, float(retry_after)) if retry_after.isdigit() else delay)
                 delay *= 2
                 continue
             raise SyncError(f"The sync server answered {response.status_code}.")
-        raise SyncError("The sync server did not answer.")  # pragma: no cover - loop always returns/raises
+        raise SyncError("The sync server did not answer.")  # pragma: no cover - the loop returns or raises
 
     def pull(self, store: CatalogStore, progress: Callable[[int], None] | None = None) -> SyncResult:
-        """Fetch every change after the stored cursor and apply them all in one transaction."""
-        cursor = json.loads(store.get_state("cursor") or '{"seq": 0, "after": null}')
-        if store.get_state("server_url") not in ("", self.server_url):
-            cursor = {"seq": 0, "after": None}  # another server: start over
-        upserts: dict[str, CatalogRow] = {}
-        affiliate: dict[str, str] = {}
-        deletes: set[str] = set()
+        """Bring the local catalog to the server's current, verified state (or leave it as it was)."""
+        try:
+            return self._pull_changes(store, progress)
+        except RefetchNeeded:
+            log.info("cursor older than the server's horizon: fetching the snapshot")
+        except apply.SignatureError as exc:
+            apply.clear_staging(store)
+            raise SyncError(f"{exc} Nothing was applied.") from None
+        except apply.VerificationError as exc:
+            log.warning("changes did not verify (%s): fetching the snapshot", exc)
+        return self._pull_snapshot(store, progress)
+
+    def _pull_changes(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
+        same_server = store.get_state("server_url") in ("", self.server_url)
+        applied = json.loads(store.get_state("cursor") or "null") if same_server else None
+        applied = applied or dict(START)
+        staging = json.loads(store.get_state("staging") or "null")
+        if staging and staging.get("server") == self.server_url and staging.get("base") == applied:
+            cursor = staging["cursor"]  # resume an interrupted sync
+        else:
+            apply.clear_staging(store)
+            cursor = applied
         pages = 0
         while True:
-            params = {"since": cursor["seq"], "limit": PAGE_LIMIT}
-            if cursor.get("after"):
-                params["after"] = cursor["after"]
+            params = {"since": cursor["seq"], "limit": PAGE_LIMIT} | (
+                {"after": cursor["after"]} if cursor.get("after") else {})
             page = self._get("/v1/catalog/changes", params)
             pages += 1
-            for change in page["changes"]:
-                if change["deleted"]:
-                    upserts.pop(change["id"], None)
-                    deletes.add(change["id"])
-                else:
-                    deletes.discard(change["id"])
-                    upserts[change["id"]] = _row_from_product(change["product"])
-                    affiliate[change["id"]] = change["product"].get("affiliate_url", "")
             cursor = page["cursor"]
-            if progress:
-                progress(len(upserts) + len(deletes))
+            apply.stage_page(store, page["changes"],
+                             {"server": self.server_url, "base": applied, "cursor": cursor})
             if not page["more"]:
                 break
-        first_sync = not store.get_state("cursor")
-        with store.session() as session, session.begin():
-            store.upsert_rows(session, list(upserts.values()), source="sync", affiliate_urls=affiliate)
-            removed = store.delete_products(session, deletes)
-            if first_sync:  # the bundled demo products give way to the server's catalog
-                removed += store.delete_source_except(session, "demo", keep=set(upserts))
-            store.set_state(session, {"cursor": json.dumps(cursor), "server_url": self.server_url})
-        log.info("sync applied: %d upserts, %d deletes, cursor %s", len(upserts), removed, cursor)
-        return SyncResult(upserted=len(upserts), deleted=removed, pages=pages, cursor=cursor)
+        upserted, deleted = apply.promote(store, page["state"], self._public_key, cursor, self.server_url,
+                                          replace_all=applied == START, progress=progress)
+        log.info("sync applied: %d upserts, %d deletes, cursor %s", upserted, deleted, cursor)
+        return SyncResult(upserted=upserted, deleted=deleted, pages=pages, cursor=cursor)
 
+    def _pull_snapshot(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
+        body = self._get("/v1/catalog/snapshot")
+        apply.clear_staging(store)
+        cursor = {"seq": body["catalog_seq"], "after": None}
+        apply.stage_page(store, [{"id": p["id"], "deleted": False, "product": p} for p in body["products"]],
+                         {"server": self.server_url, "base": "snapshot", "cursor": cursor})
+        try:
+            upserted, deleted = apply.promote(store, body["state"], self._public_key, cursor, self.server_url,
+                                              replace_all=True, progress=progress)
+        except apply.VerificationError as exc:
+            apply.clear_staging(store)
+            raise SyncError(f"The catalog from the server does not verify ({exc}). Nothing was applied.") from None
+        return SyncResult(upserted=upserted, deleted=deleted, pages=1, cursor=cursor, snapshot=True)

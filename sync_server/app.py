@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync_server import __version__, changes
 from sync_server.api import router
@@ -53,20 +53,54 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         changes.ensure_signed(session, app.state.signer)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
     app.state.token_cache = {}
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.state.snapshot_cache = SnapshotCache()
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)  # level 9 costs ~4× for ~10 % less
     app.add_middleware(LoadShedding, limit=settings.max_inflight_requests)
-
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response: Response = await call_next(request)
-        access_log.info("request", extra={"fields": {
-            "method": request.method, "path": request.url.path, "status": response.status_code,
-            "ms": round((time.perf_counter() - start) * 1000, 2)}})
-        return response
-
+    app.add_middleware(AccessLog)
     app.include_router(router)
     return app
+
+
+class AccessLog:
+    """One JSON log line per request (pure ASGI: the decorator-style middleware costs ~1 ms a request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 0
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            access_log.info("request", extra={"fields": {
+                "method": scope["method"], "path": scope["path"], "status": status,
+                "ms": round((time.perf_counter() - start) * 1000, 2)}})
+
+
+class SnapshotCache:
+    """The body of the newest snapshot: its URL is immutable per sequence, so the bytes can be reused
+    until the sequence moves on (the same thing a CDN in front of the server does)."""
+
+    def __init__(self) -> None:
+        self.seq: int | None = None
+        self.body: bytes = b""
+
+    def get(self, seq: int) -> bytes | None:
+        return self.body if self.seq == seq else None
+
+    def put(self, seq: int, body: bytes) -> None:
+        self.seq, self.body = seq, body
 
 
 def app_from_env() -> FastAPI:

@@ -115,10 +115,19 @@ def import_rows(session: Session, rows: Sequence[CatalogRow], signer: Signer, re
     return WriteOutcome(seq=seq, upserted=upserted, deleted=deleted, errors=errors, digest=digest)
 
 
-def upsert_values(session: Session, values: list[dict[str, Any]], seq: int) -> int:
-    """Multi-row INSERT ... ON CONFLICT in batches; rows whose content is unchanged keep their seq.
+COPY_COLUMNS = ("id", "brand", "name", "category", "price", "currency", "size", "ingredients", "url",
+                "affiliate_url", "image_url", "skin_types", "tags", "content_hash")
+COPY_THRESHOLD = 200  # below this, a multi-row INSERT is cheaper than COPY and a temporary table
 
-    Call inside a transaction that holds the catalog lock (after bump_sequence)."""
+
+def upsert_values(session: Session, values: list[dict[str, Any]], seq: int) -> int:
+    """Insert or update products; rows whose content is unchanged keep their seq (no spurious changes).
+
+    Call inside a transaction that holds the catalog lock (after bump_sequence). Large writes COPY into a
+    temporary table and merge with one INSERT ... SELECT ... ON CONFLICT: ~10× faster than statements.
+    """
+    if len(values) >= COPY_THRESHOLD:
+        return _copy_upsert(session, values, seq)
     upserted = 0
     for start in range(0, len(values), _BATCH):
         batch = [dict(v, seq=seq) for v in values[start:start + _BATCH]]
@@ -131,6 +140,26 @@ def upsert_values(session: Session, values: list[dict[str, Any]], seq: int) -> i
         ).returning(Product.id))
         upserted += len(result.all())
     return upserted
+
+
+def _copy_upsert(session: Session, values: list[dict[str, Any]], seq: int) -> int:
+    raw = session.connection().connection.driver_connection
+    columns = ", ".join(COPY_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in COPY_COLUMNS if c != "id")
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(f"CREATE TEMPORARY TABLE incoming_products ON COMMIT DROP AS SELECT {columns} FROM products "
+                    "WITH NO DATA")
+        with cur.copy(f"COPY incoming_products ({columns}) FROM STDIN") as copy:
+            for v in values:
+                copy.write_row([v[c] for c in COPY_COLUMNS])
+        cur.execute(
+            f"INSERT INTO products ({columns}, seq, deleted, updated_at) "
+            f"SELECT {columns}, %s, false, now() FROM incoming_products "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}, seq = excluded.seq, deleted = false, updated_at = now() "
+            "WHERE products.content_hash <> excluded.content_hash OR products.deleted RETURNING id", (seq,))
+        count = len(cur.fetchall())
+        cur.execute("DROP TABLE incoming_products")
+    return count
 
 
 def upsert_product(session: Session, row: CatalogRow, signer: Signer, seq: int | None = None) -> WriteOutcome:

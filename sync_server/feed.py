@@ -36,21 +36,23 @@ class CursorTooOld(Exception):
 class CatalogHead:
     seq: int
     horizon: int
+    digest: str | None
+    signature: bytes | None
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """{"seq", "digest", "signature"} of the catalog at `seq` (signature base64; null when unsigned)."""
+        signature = base64.b64encode(self.signature).decode() if self.signature else None
+        return {"seq": self.seq, "digest": self.digest, "signature": signature}
 
 
 def head(session: Session) -> CatalogHead:
-    seq, horizon = session.execute(select(CatalogState.seq, CatalogState.horizon_seq)
-                                   .where(CatalogState.id == CATALOG_ID)).one()
-    return CatalogHead(int(seq), int(horizon))
-
-
-def state_of(session: Session, seq: int) -> dict[str, Any]:
-    """{"seq", "digest", "signature"} of the catalog at `seq` (signature base64); digest null if unsigned."""
-    row = session.execute(select(CatalogDigest.digest, CatalogDigest.signature)
-                          .where(CatalogDigest.seq == seq)).first()
-    if row is None:
-        return {"seq": seq, "digest": None, "signature": None}
-    return {"seq": seq, "digest": row[0], "signature": base64.b64encode(row[1]).decode()}
+    """The current sequence, horizon and signed digest, in one round trip."""
+    row = session.execute(
+        select(CatalogState.seq, CatalogState.horizon_seq, CatalogDigest.digest, CatalogDigest.signature)
+        .outerjoin(CatalogDigest, CatalogDigest.seq == CatalogState.seq)
+        .where(CatalogState.id == CATALOG_ID)).one()
+    return CatalogHead(int(row[0]), int(row[1]), row[2], row[3])
 
 
 def _product(values: tuple[Any, ...]) -> dict[str, Any]:
@@ -59,9 +61,8 @@ def _product(values: tuple[Any, ...]) -> dict[str, Any]:
     return d
 
 
-def changes_page(session: Session, since: int, after: str | None, limit: int) -> bytes:
+def changes_page(session: Session, current: CatalogHead, since: int, after: str | None, limit: int) -> bytes:
     """One page of changes after (since, after), in (seq, id) order; raises CursorTooOld."""
-    current = head(session)
     if since < current.horizon:
         raise CursorTooOld(current.horizon)
     condition = tuple_(Product.seq, Product.id) > tuple_(since, after) if after is not None else Product.seq > since
@@ -74,7 +75,7 @@ def changes_page(session: Session, since: int, after: str | None, limit: int) ->
     last = rows[-1] if rows else None
     cursor = {"seq": last[0], "after": last[2] if more else None} if last else {"seq": since, "after": after}
     body = {"changes": changes, "cursor": cursor, "more": more, "catalog_seq": current.seq,
-            "state": state_of(session, current.seq)}
+            "state": current.state}
     return orjson.dumps(body)
 
 
@@ -84,5 +85,5 @@ def snapshot(session: Session, seq: int) -> bytes | None:
     if seq != current.seq:
         return None
     rows = session.execute(select(*COLUMNS).where(Product.deleted.is_(False)).order_by(Product.id)).all()
-    body = {"products": [_product(tuple(r)) for r in rows], "catalog_seq": seq, "state": state_of(session, seq)}
+    body = {"products": [_product(tuple(r)) for r in rows], "catalog_seq": seq, "state": current.state}
     return orjson.dumps(body)

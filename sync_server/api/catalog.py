@@ -35,7 +35,7 @@ def catalog_changes(
     if if_none_match == etag:
         return Response(status_code=304, headers={"ETag": etag})
     try:
-        body = feed.changes_page(session, since, after, min(limit, settings.page_limit_max))
+        body = feed.changes_page(session, current, since, after, min(limit, settings.page_limit_max))
     except feed.CursorTooOld as exc:
         return JSONResponse(RefetchOut(horizon_seq=exc.horizon).model_dump(), status_code=410)
     return Response(body, media_type=JSON, headers={"ETag": etag, "Cache-Control": "no-cache"})
@@ -52,9 +52,14 @@ def current_snapshot(session: ReadSessionDep, request: Request) -> RedirectRespo
 
 @router.get("/v1/catalog/snapshot/{seq}", name="snapshot_at", dependencies=[Depends(require_device)],
             response_model=SnapshotOut, responses={404: {"description": "no longer the current sequence"}})
-def snapshot_at(seq: int, session: ReadSessionDep) -> Response:
+def snapshot_at(seq: int, session: ReadSessionDep, request: Request) -> Response:
     """Every live product at `seq`. The content of this URL never changes, so caches may keep it forever."""
-    body = feed.snapshot(session, seq)
+    cache = request.app.state.snapshot_cache
+    body = cache.get(seq) if feed.head(session).seq == seq else None
+    if body is None:
+        body = feed.snapshot(session, seq)
+        if body is not None:
+            cache.put(seq, body)
     if body is None:
         return JSONResponse({"detail": f"seq {seq} is not the current catalog; GET /v1/catalog/snapshot"},
                             status_code=404)

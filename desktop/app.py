@@ -15,6 +15,7 @@ from desktop.catalog.store import CatalogStore
 from desktop.errors import ErrorNotifier
 from desktop.ml.analyzer import Analyzer
 from desktop.ml.calibration import CalibrationProfile
+from desktop.ml.infer import load_concern_model
 from desktop.recommend.engine import Recommender
 from desktop.resources import resource
 from desktop.settings import AppPaths, Settings
@@ -38,7 +39,8 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
     calibration = CalibrationProfile.load(paths.calibration_file)
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
-                    analyzer=analyzer or Analyzer(calibration=calibration), recommender=Recommender.for_store(store),
+                    analyzer=analyzer or Analyzer(calibration=calibration, model_loader=load_concern_model),
+                    recommender=Recommender.for_store(store),
                     notifier=ErrorNotifier())
 
 

@@ -38,8 +38,9 @@ def make_analyzer(paths: AppPaths) -> Analyzer:
     """The analyser with this home's calibration profile, when one was saved."""
     from desktop.ml.analyzer import Analyzer
     from desktop.ml.calibration import CalibrationProfile
+    from desktop.ml.infer import load_concern_model
 
-    return Analyzer(calibration=CalibrationProfile.load(paths.calibration_file))
+    return Analyzer(calibration=CalibrationProfile.load(paths.calibration_file), model_loader=load_concern_model)
 
 
 def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:

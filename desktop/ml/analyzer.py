@@ -10,6 +10,7 @@ No network I/O happens here (enforced by an import-linter contract on `desktop.m
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from desktop.ml import colour, whitebalance
-from desktop.ml.align import AlignedFace, align
+from desktop.ml.align import align
 from desktop.ml.calibration import CalibrationProfile
 from desktop.ml.face import FaceFinder, FaceFindings
 from desktop.ml.imaging import ImageError, load_image
@@ -27,7 +28,14 @@ from desktop.ml.measures import measure_face
 from desktop.ml.quality import CHECKS, add_occlusion, assess
 from desktop.ml.regions import polygon_mask, region_polygons, tone_mask
 from desktop.ml.report import AnalysisFailure, SkinReport, Tone
-from desktop.ml.scoring import concern_scores, fuse, skin_type_probabilities
+from desktop.ml.scoring import (
+    cnn_weights,
+    concern_scores,
+    fuse,
+    fuse_maps,
+    fuse_probabilities,
+    skin_type_probabilities,
+)
 
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
@@ -51,10 +59,21 @@ class AnalysisCancelled(Exception):
 
 class Analyzer:
     def __init__(self, face_finder: FaceFinder | None = None, calibration: CalibrationProfile | None = None,
-                 concern_model: ConcernModel | None = None) -> None:
+                 concern_model: ConcernModel | None = None,
+                 model_loader: Callable[[], ConcernModel | None] | None = None) -> None:
         self._faces = face_finder or FaceFinder()
         self.calibration = calibration
-        self.concern_model = concern_model
+        self._model = concern_model
+        self._model_loader = model_loader  # called once, on first use (keeps onnxruntime/torch off start-up)
+        self._model_lock = threading.Lock()
+
+    @property
+    def concern_model(self) -> ConcernModel | None:
+        if self._model is None and self._model_loader is not None:
+            with self._model_lock:
+                if self._model_loader is not None:
+                    self._model, self._model_loader = self._model_loader(), None
+        return self._model
 
     @property
     def faces(self) -> FaceFinder:
@@ -118,9 +137,14 @@ class Analyzer:
         add_occlusion(quality, measures.overall.get("occluded_fraction", 0.0))
         _check(cancelled)
         progress(0.85, "scoring")
-        cnn = _timed(timings, "cnn", lambda: self._cnn_scores(aligned)) if self.concern_model else None
-        concerns = fuse(concern_scores(measures.overall), cnn)
+        model = self.concern_model
+        cnn = _timed(timings, "cnn", lambda: model.predict(aligned.rgb)) if model is not None else None
+        weights = cnn_weights(getattr(model, "metrics", None)) if model is not None else None
+        concerns = fuse(concern_scores(measures.overall), cnn["concerns"] if cnn else None, weights)
         probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
+        if cnn:
+            probabilities = fuse_probabilities(probabilities, cnn["skin_type"])
+            measures.maps = fuse_maps(measures.maps, cnn["maps"], weights)
         timings["total"] = _ms(start)
         progress(1.0, "done")
         x, y, w, h = findings.face.box
@@ -137,10 +161,6 @@ class Analyzer:
         )
         report.maps = FaceMaps(crop_maps=measures.maps, matrix=aligned.matrix, photo_shape=(rgb.shape[0], rgb.shape[1]))
         return report
-
-    def _cnn_scores(self, aligned: AlignedFace) -> dict[str, float]:
-        assert self.concern_model is not None
-        return dict(self.concern_model.predict(aligned.rgb).get("concerns", {}))
 
     def _model_info(self) -> dict[str, str]:
         if self.concern_model is None:

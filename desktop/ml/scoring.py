@@ -4,14 +4,18 @@ Each score is a clamped linear map of one or more measures between a "none" and 
 are conventions set by the developers (documented here, tested for direction and monotonicity), not a clinical
 calibration: SkinLens gives cosmetic guidance, not a diagnosis.
 
-Fusion seam: `fuse()` combines these measure-based scores with the CNN's scores when a model is present, with
-per-concern weights (FUSION_WEIGHTS: the CNN's share). With no model, the measure scores stand alone.
+Fusion: `fuse()` combines these measure-based scores with the CNN's scores when a model is present. The CNN's
+share per concern comes from the model's own held-out figures (`cnn_weights`): zero for a concern it predicts
+no better than a constant, at most 0.6 otherwise. Heat maps and skin-type probabilities are mixed the same
+way. With no model, the measure scores stand alone.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+
+import numpy as np
 
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 
@@ -28,6 +32,7 @@ SCORE_MAPS: dict[str, list[tuple[str, float, float, float]]] = {
     "texture": [("texture_energy", 1.0, 4.0, 1.0)],
 }
 FUSION_WEIGHTS: dict[str, float] = dict.fromkeys(CONCERNS, 0.5)
+MAX_CNN_WEIGHT = 0.6
 
 
 def _ramp(value: float, none: float, marked: float) -> float:
@@ -68,16 +73,57 @@ def skin_type_probabilities(measures: Mapping[str, float]) -> dict[str, float]:
     return {k: round(exp[k] / total, 3) for k in SKIN_TYPES}
 
 
-def fuse(measure: Mapping[str, float | None], cnn: Mapping[str, float] | None) -> dict[str, float | None]:
-    """Combine measure-based and CNN scores per concern (weighted mean where both exist)."""
+def cnn_weights(metrics: Mapping[str, Mapping[str, float]] | None) -> dict[str, float]:
+    """The CNN's share per concern, from its own held-out figures: 0 when it does no better than always
+    answering the median (it has not learned that concern), rising to at most MAX_CNN_WEIGHT as its error
+    falls to zero. Without figures, the default FUSION_WEIGHTS."""
+    if not metrics or "mae" not in metrics or "baseline_mae" not in metrics:
+        return dict(FUSION_WEIGHTS)
+    weights = {}
+    for concern in CONCERNS:
+        baseline = float(metrics["baseline_mae"].get(concern, 0.0)) or 1.0
+        skill = 1.0 - float(metrics["mae"].get(concern, baseline)) / baseline
+        weights[concern] = round(max(0.0, min(MAX_CNN_WEIGHT, skill)), 3)
+    return weights
+
+
+def fuse(measure: Mapping[str, float | None], cnn: Mapping[str, float] | None,
+         weights: Mapping[str, float] | None = None) -> dict[str, float | None]:
+    """Combine measure-based and CNN scores per concern: (1 − w) × measure + w × CNN, w from `weights`."""
     if not cnn:
         return dict(measure)
+    weights = weights or FUSION_WEIGHTS
     fused: dict[str, float | None] = {}
     for concern in CONCERNS:
         m, c = measure.get(concern), cnn.get(concern)
         if m is None or c is None:
             fused[concern] = c if m is None else m
         else:
-            w = FUSION_WEIGHTS[concern]
+            w = weights.get(concern, 0.0)
             fused[concern] = round((1 - w) * m + w * c, 1)
+    return fused
+
+
+def fuse_probabilities(measure: Mapping[str, float], cnn: Mapping[str, float]) -> dict[str, float]:
+    """Skin type: the mean of the two distributions (each already sums to 1)."""
+    if not measure:
+        return {k: round(float(v), 3) for k, v in cnn.items()}
+    return {k: round((measure.get(k, 0.0) + cnn.get(k, 0.0)) / 2, 3) for k in SKIN_TYPES}
+
+
+def fuse_maps(measure: Mapping[str, np.ndarray], cnn: Mapping[str, np.ndarray],
+              weights: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Heat maps on the aligned crop: the CNN's (upsampled) and the measures' maps, mixed with the same
+    per-concern weights as the scores."""
+    weights = weights or FUSION_WEIGHTS
+    import cv2
+
+    fused = dict(measure)
+    for concern, cnn_map in cnn.items():
+        base = measure.get(concern)
+        if base is None:
+            continue
+        up = cv2.resize(cnn_map, (base.shape[1], base.shape[0]), interpolation=cv2.INTER_LINEAR)
+        w = weights.get(concern, 0.0)
+        fused[concern] = np.clip((1 - w) * base + w * up, 0.0, 1.0).astype(np.float32)
     return fused

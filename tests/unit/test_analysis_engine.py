@@ -227,3 +227,15 @@ def test_scores_are_stable_under_rescale_and_jpeg(analyzer: Analyzer, astronaut_
     assert abs(bigger.tone.ita - base.tone.ita) < 2 and abs(jpeg.tone.ita - base.tone.ita) < 2
     for concern in ("redness", "dark_circles", "oiliness", "acne"):
         assert abs(bigger.concerns[concern] - base.concerns[concern]) <= 15, concern  # type: ignore[operator]
+
+
+def test_cnn_weights_come_from_the_models_own_figures() -> None:
+    from desktop.ml.scoring import MAX_CNN_WEIGHT, cnn_weights, fuse
+
+    metrics = {"mae": dict.fromkeys(CONCERNS, 30.0) | {"texture": 6.0, "pores": 15.0},
+               "baseline_mae": dict.fromkeys(CONCERNS, 30.0)}
+    weights = cnn_weights(metrics)
+    assert weights["acne"] == 0.0  # no better than a constant: not used
+    assert weights["pores"] == 0.5 and weights["texture"] == MAX_CNN_WEIGHT
+    fused = fuse(dict.fromkeys(CONCERNS, 10.0), dict.fromkeys(CONCERNS, 90.0), weights)
+    assert fused["acne"] == 10.0 and fused["pores"] == 50.0

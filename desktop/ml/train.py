@@ -1,0 +1,239 @@
+"""Train the concern CNN: `python -m desktop.ml.train --out runs/cnn [--export resources/models]`.
+
+Data: the synthetic generator (desktop.ml.synth, seeded) and/or a labelled CSV of real photos for
+fine-tuning (`--data labels.csv`), one row per photo:
+
+    image,acne,redness,dark_spots,wrinkles,pores,oiliness,dark_circles,texture,skin_type
+    photos/0001.jpg,40,10,25,0,30,55,20,35,combination
+
+Paths are relative to the CSV; scores are 0–100 (leave a cell empty when unknown: that score is not trained);
+`skin_type` is one of oily, dry, normal, combination (or empty). Faces are found and aligned exactly as the
+app does, so train and inference see the same crops. Real rows train scores and skin type, not heat maps.
+
+CPU-friendly: a small model, data rendered once into memory, 2 threads. Checkpoints every epoch (resumable
+with --resume), evaluation on held-out synthetic seeds every epoch, fixed seeds throughout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from desktop.ml import synth
+from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
+from desktop.ml.report import CONCERNS, SKIN_TYPES
+
+VAL_SEED_OFFSET = 10_000_000  # validation seeds never overlap training seeds
+MONK_GROUPS = {"MST 1-3": (1, 3), "MST 4-6": (4, 6), "MST 7-10": (7, 10)}
+
+
+def render_range(start: int, stop: int) -> tuple[np.ndarray, ...]:
+    return synth.dataset(range(start, stop))
+
+
+def synthetic(count: int, offset: int, workers: int) -> tuple[np.ndarray, ...]:
+    """Render samples in parallel processes (the generator is pure NumPy/OpenCV)."""
+    chunk = max(1, count // (workers * 4))
+    bounds = [(offset + i, offset + min(count, i + chunk)) for i in range(0, count, chunk)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(render_range, *zip(*bounds, strict=True)))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))
+
+
+def real_rows(csv_path: Path) -> tuple[np.ndarray, ...]:
+    """Aligned crops and labels from a labelled CSV (see the module docstring); NaN marks unknown scores."""
+    import cv2
+
+    from desktop.ml.align import align
+    from desktop.ml.face import FaceFinder
+    from desktop.ml.imaging import ImageError, load_image
+
+    finder, images, scores, types = FaceFinder(), [], [], []
+    with csv_path.open(encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                rgb = load_image(csv_path.parent / row["image"]).rgb
+            except ImageError as exc:
+                print(f"skipped line {line}: {exc.message}", file=sys.stderr)
+                continue
+            face = finder.find(rgb).face
+            if face is None:
+                print(f"skipped line {line}: no face found", file=sys.stderr)
+                continue
+            crop = cv2.resize(align(rgb, face.landmarks).rgb, (synth.SIZE, synth.SIZE), interpolation=cv2.INTER_AREA)
+            images.append(crop)
+            scores.append([float(row[c]) if row.get(c, "").strip() else np.nan for c in CONCERNS])
+            types.append(SKIN_TYPES.index(row["skin_type"]) if row.get("skin_type") in SKIN_TYPES else -1)
+    n = len(images)
+    return (np.stack(images), np.full((n, len(CONCERNS), synth.MAP, synth.MAP), np.nan, np.float32),
+            np.array(scores, np.float32), np.array(types), np.zeros(n, int))
+
+
+def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+    mean = torch.tensor(config["mean"]).view(1, 3, 1, 1)
+    std = torch.tensor(config["std"]).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,
+           types: torch.Tensor) -> torch.Tensor:
+    """Heat maps: BCE; scores: smooth L1 on 0..1; skin type: cross-entropy. Unknown labels (NaN, -1) skipped."""
+    map_logits, score_logits, type_logits = outputs
+    known_maps = ~torch.isnan(masks)
+    map_loss = nn.functional.binary_cross_entropy_with_logits(
+        map_logits[known_maps], masks[known_maps]) if known_maps.any() else map_logits.sum() * 0
+    known_scores = ~torch.isnan(scores)
+    score_loss = nn.functional.smooth_l1_loss(torch.sigmoid(score_logits)[known_scores],
+                                              scores[known_scores] / 100.0, beta=0.05)
+    known_types = types >= 0
+    type_loss = nn.functional.cross_entropy(type_logits[known_types], types[known_types]) \
+        if known_types.any() else type_logits.sum() * 0
+    return 2.0 * map_loss + 4.0 * score_loss + 0.3 * type_loss
+
+
+@torch.no_grad()
+def evaluate(model: ConcernNet, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
+    """Per-concern score MAE and map IoU, skin-type accuracy, and MAE per Monk group."""
+    images, masks, scores, types, monk = data
+    model.eval()
+    preds, maps, type_preds = [], [], []
+    for start in range(0, len(images), 128):
+        m, s, t = model(to_tensor(images[start:start + 128], model.config))
+        preds.append(torch.sigmoid(s).numpy() * 100)
+        maps.append(torch.sigmoid(m).numpy())
+        type_preds.append(t.argmax(1).numpy())
+    pred, pred_maps, pred_types = np.concatenate(preds), np.concatenate(maps), np.concatenate(type_preds)
+    error = np.abs(pred - scores)
+    result: dict[str, Any] = {"samples": len(images), "mae": {}, "baseline_mae": {}, "iou": {}, "mae_by_monk": {}}
+    for i, concern in enumerate(CONCERNS):
+        result["mae"][concern] = round(float(np.mean(error[:, i])), 2)
+        # what always answering the median score would achieve: the bar a learned concern must clear
+        result["baseline_mae"][concern] = round(float(np.mean(np.abs(scores[:, i] - np.median(scores[:, i])))), 2)
+        p, t = pred_maps[:, i] > 0.5, masks[:, i] > 0.5
+        union = (p | t).reshape(len(p), -1).sum(1)
+        inter = (p & t).reshape(len(p), -1).sum(1)
+        seen = union > 0
+        result["iou"][concern] = round(float(np.mean(inter[seen] / union[seen])), 3) if seen.any() else None
+    for group, (low, high) in MONK_GROUPS.items():
+        rows = (monk >= low) & (monk <= high)
+        result["mae_by_monk"][group] = {c: round(float(np.mean(error[rows, i])), 2) for i, c in enumerate(CONCERNS)}
+    result["monk_gap"] = {c: round(max(g[c] for g in result["mae_by_monk"].values())
+                                   - min(g[c] for g in result["mae_by_monk"].values()), 2) for c in CONCERNS}
+    result["skin_type_accuracy"] = round(float(np.mean(pred_types == types)), 3)
+    return result
+
+
+def _bar(done: int, total: int, extra: str) -> None:
+    filled = int(30 * done / total)
+    print(f"\r  [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} {extra}", end="", flush=True)
+
+
+def train(args: argparse.Namespace) -> dict[str, Any]:
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    print(f"rendering {args.train_samples} training and {args.val_samples} validation samples ...", flush=True)
+    train_data = synthetic(args.train_samples, args.seed * 1_000_000, args.workers)
+    if args.data:
+        real = real_rows(Path(args.data))
+        train_data = tuple(np.concatenate([a, b]) for a, b in zip(train_data, real, strict=True))
+    val_data = synthetic(args.val_samples, VAL_SEED_OFFSET + args.seed, args.workers)
+    print(f"  done in {time.time() - started:.0f} s", flush=True)
+    model = ConcernNet(DEFAULT_CONFIG)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs,
+                                                    steps_per_epoch=(len(train_data[0]) + args.batch - 1) // args.batch)
+    start_epoch, history = 0, []
+    checkpoint_path = out / "last.pt"
+    if args.resume and checkpoint_path.exists():
+        state = torch.load(checkpoint_path, weights_only=False)
+        model.load_state_dict(state["state_dict"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start_epoch, history = state["epoch"], state["history"]
+        print(f"resumed after epoch {start_epoch}")
+    print(f"model: {count_parameters(model):,} parameters")
+    images, masks, scores, types, _ = train_data
+    generator = torch.Generator().manual_seed(args.seed)
+    for epoch in range(start_epoch, args.epochs):
+        model.train()
+        order = torch.randperm(len(images), generator=generator).numpy()
+        total = 0.0
+        for step, start in enumerate(range(0, len(order), args.batch)):
+            idx = order[start:start + args.batch]
+            batch = to_tensor(_augment(images[idx], generator), model.config)
+            loss = losses(model(batch), torch.from_numpy(masks[idx]), torch.from_numpy(scores[idx]),
+                          torch.from_numpy(types[idx]).long())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += loss.item()
+            steps = (len(order) + args.batch - 1) // args.batch
+            _bar(step + 1, steps, f"epoch {epoch + 1} loss {total / (step + 1):.4f}")
+        metrics = evaluate(model, val_data)
+        history.append({"epoch": epoch + 1, "loss": round(total / (step + 1), 4), **metrics})
+        print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
+        torch.save({"state_dict": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
+                    "config": model.config}, checkpoint_path)
+    final = history[-1]
+    final["train_seconds"] = round(time.time() - started)
+    final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
+    (out / "metrics.json").write_text(json.dumps(final, indent=2))
+    bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
+    torch.save(bundle, out / "skin_cnn.pt")
+    if args.export:
+        from desktop.ml.export import export_onnx
+
+        export_onnx(model, Path(args.export), final)
+    return final
+
+
+def _augment(images: np.ndarray, generator: torch.Generator) -> np.ndarray:
+    """Horizontal flips only: every other variation is already rendered into the samples."""
+    flip = torch.rand(len(images), generator=generator).numpy() < 0.5
+    out = images.copy()
+    out[flip] = out[flip, :, ::-1]
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m desktop.ml.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default="runs/cnn", help="checkpoints and metrics go here")
+    parser.add_argument("--export", help="also write skin_cnn.onnx (+ .pt) into this folder")
+    parser.add_argument("--data", help="a labelled CSV of real photos to add to the synthetic data")
+    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--train-samples", type=int, default=8000)
+    parser.add_argument("--val-samples", type=int, default=1200)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=4e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="processes rendering synthetic data")
+    parser.add_argument("--resume", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    final = train(build_parser().parse_args(argv))
+    print(json.dumps({k: final[k] for k in ("mae", "iou", "monk_gap", "skin_type_accuracy", "train_seconds")}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,6 +32,14 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)))
 
 
+def _with_flip(raw: Any, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Test-time augmentation: the mean of the face and its mirror image (the model was trained with flips).
+    It damps the jitter of scores under small changes of the photo, for a second ~1.3 ms inference."""
+    maps, scores, types = raw(face_rgb)
+    f_maps, f_scores, f_types = raw(np.ascontiguousarray(face_rgb[:, ::-1]))
+    return (maps + f_maps[..., ::-1]) / 2, (scores + f_scores) / 2, (types + f_types) / 2
+
+
 def _outputs(maps: np.ndarray, scores: np.ndarray, types: np.ndarray, config: dict[str, Any]) -> dict[str, Any]:
     probs = np.exp(types[0] - types[0].max())
     probs /= probs.sum()
@@ -62,7 +70,7 @@ class OnnxConcernModel:
         return maps, scores, types
 
     def predict(self, face_rgb: np.ndarray) -> dict[str, Any]:
-        return _outputs(*self.raw(face_rgb), self.config)
+        return _outputs(*_with_flip(self.raw, face_rgb), self.config)
 
 
 class TorchConcernModel:
@@ -90,7 +98,7 @@ class TorchConcernModel:
         return maps.numpy(), scores.numpy(), types.numpy()
 
     def predict(self, face_rgb: np.ndarray) -> dict[str, Any]:
-        return _outputs(*self.raw(face_rgb), self.config)
+        return _outputs(*_with_flip(self.raw, face_rgb), self.config)
 
 
 def load_concern_model(folder: Path | None = None, prefer: str = "onnxruntime") -> Any | None:

@@ -34,6 +34,7 @@ from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 
 VAL_SEED_OFFSET = 10_000_000  # validation seeds never overlap training seeds
+MAP_POS_WEIGHT = 5.0
 MONK_GROUPS = {"MST 1-3": (1, 3), "MST 4-6": (4, 6), "MST 7-10": (7, 10)}
 
 
@@ -88,11 +89,14 @@ def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
 
 def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,
            types: torch.Tensor) -> torch.Tensor:
-    """Heat maps: BCE; scores: smooth L1 on 0..1; skin type: cross-entropy. Unknown labels (NaN, -1) skipped."""
+    """Heat maps: BCE with positives weighted up (lesions cover a few % of a map, so an all-zero map would
+    otherwise be a cheap optimum); scores: smooth L1 on 0..1; skin type: cross-entropy. Unknown labels
+    (NaN, -1) are skipped."""
     map_logits, score_logits, type_logits = outputs
     known_maps = ~torch.isnan(masks)
     map_loss = nn.functional.binary_cross_entropy_with_logits(
-        map_logits[known_maps], masks[known_maps]) if known_maps.any() else map_logits.sum() * 0
+        map_logits[known_maps], masks[known_maps],
+        pos_weight=torch.tensor(MAP_POS_WEIGHT)) if known_maps.any() else map_logits.sum() * 0
     known_scores = ~torch.isnan(scores)
     score_loss = nn.functional.smooth_l1_loss(torch.sigmoid(score_logits)[known_scores],
                                               scores[known_scores] / 100.0, beta=0.05)
@@ -155,17 +159,22 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     print(f"  done in {time.time() - started:.0f} s", flush=True)
     model = ConcernNet(DEFAULT_CONFIG)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs,
-                                                    steps_per_epoch=(len(train_data[0]) + args.batch - 1) // args.batch)
+    steps_per_epoch = (len(train_data[0]) + args.batch - 1) // args.batch
     start_epoch, history = 0, []
     checkpoint_path = out / "last.pt"
-    if args.resume and checkpoint_path.exists():
-        state = torch.load(checkpoint_path, weights_only=False)
+    state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
+    if state is not None:
         model.load_state_dict(state["state_dict"])
         optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
         start_epoch, history = state["epoch"], state["history"]
         print(f"resumed after epoch {start_epoch}")
+    # an interrupted run resumes its schedule; a run extended to more epochs gets a new one for the rest
+    same_plan = state is not None and state.get("epochs_planned") == args.epochs
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=args.lr, steps_per_epoch=steps_per_epoch,
+        epochs=args.epochs if state is None or same_plan else args.epochs - start_epoch)
+    if same_plan and state is not None:
+        scheduler.load_state_dict(state["scheduler"])
     print(f"model: {count_parameters(model):,} parameters")
     images, masks, scores, types, _ = train_data
     generator = torch.Generator().manual_seed(args.seed)
@@ -190,7 +199,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
         torch.save({"state_dict": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                    "config": model.config}, checkpoint_path)
+                    "config": model.config, "epochs_planned": args.epochs}, checkpoint_path)
     final = history[-1]
     final["train_seconds"] = round(time.time() - started)
     final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
@@ -217,11 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="runs/cnn", help="checkpoints and metrics go here")
     parser.add_argument("--export", help="also write skin_cnn.onnx (+ .pt) into this folder")
     parser.add_argument("--data", help="a labelled CSV of real photos to add to the synthetic data")
-    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--train-samples", type=int, default=8000)
     parser.add_argument("--val-samples", type=int, default=1200)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=4e-3)
+    parser.add_argument("--lr", type=float, default=5e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes rendering synthetic data")

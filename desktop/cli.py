@@ -49,7 +49,7 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop.ml.calibration import calibrate
     from desktop.ml.face import FaceFinder
     from desktop.ml.imaging import ImageError, load_image
-    from desktop.ml.regions import polygon_mask
+    from desktop.ml.regions import face_hull, polygon_mask
 
     if args.clear:
         paths.calibration_file.unlink(missing_ok=True)
@@ -63,7 +63,7 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
         face = FaceFinder().find(rgb).face
         exclude = None
         if face is not None:  # the card is never on the face
-            exclude = polygon_mask((rgb.shape[0], rgb.shape[1]), [face.landmarks[:, :2]])
+            exclude = polygon_mask((rgb.shape[0], rgb.shape[1]), [face_hull(face.landmarks)])
         profile = calibrate(rgb, exclude)
     except ImageError as exc:
         print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
@@ -56,5 +54,3 @@ class LoadShedding:
         finally:
             self.inflight -= 1
 
-
-RequestHandler = Callable[[Request], Awaitable[Response]]

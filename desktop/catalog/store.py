@@ -6,7 +6,6 @@ Readers get plain `ProductRecord`s, never ORM objects, so the recommender and th
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -278,14 +277,3 @@ class CatalogStore:
                 )
                 for p in session.scalars(select(Product).order_by(Product.id))
             ]
-
-    def content_digest(self) -> str:
-        """SHA-256 over the products' contract fields in id order: equal digests mean equal catalogs."""
-        h = hashlib.sha256()
-        with self._sessions() as session:
-            for p in session.scalars(select(Product).order_by(Product.id)):
-                h.update(json.dumps([p.id, p.brand, p.name, p.category, p.price, p.currency, p.size,
-                                     p.ingredients, p.url, p.image_url, p.skin_types, p.tags],
-                                    ensure_ascii=False).encode())
-                h.update(b"\n")
-        return h.hexdigest()

@@ -26,7 +26,7 @@ from desktop.ml.imaging import ImageError, load_image
 from desktop.ml.maps import FaceMaps
 from desktop.ml.measures import measure_face
 from desktop.ml.quality import CHECKS, add_occlusion, assess
-from desktop.ml.regions import polygon_mask, region_polygons, tone_mask
+from desktop.ml.regions import face_hull, polygon_mask, region_polygons, tone_mask
 from desktop.ml.report import AnalysisFailure, SkinReport, Tone
 from desktop.ml.scoring import (
     cnn_weights,
@@ -114,7 +114,7 @@ class Analyzer:
         if self.calibration is not None:
             return self.calibration.white_balance()
         assert findings.face is not None
-        hull = _face_hull(findings.face.landmarks)
+        hull = face_hull(findings.face.landmarks)
         return whitebalance.estimate(rgb, exclude=polygon_mask((rgb.shape[0], rgb.shape[1]), [hull]))
 
     def _measure(self, rgb: np.ndarray, scale: float, label: str, timings: dict[str, float],
@@ -187,16 +187,6 @@ def measure_tone(rgb: np.ndarray, findings: FaceFindings) -> Tone | None:
     ita = colour.ita_degrees(float(median[0]), float(median[2]))
     return Tone(ita=round(ita, 2), category=colour.ita_category(ita), monk=colour.nearest_monk(median),
                 lab=[round(float(v), 2) for v in median], undertone=colour.undertone(median))
-
-
-def _face_hull(landmarks: np.ndarray) -> np.ndarray:
-    """The face's convex hull, grown by 15 % around its centre (so hair and ears near the face are out)."""
-    import cv2
-
-    points = landmarks[:, :2]
-    hull = cv2.convexHull(points.astype(np.float32)).reshape(-1, 2)
-    centre = points.mean(axis=0)
-    return np.asarray(centre + (hull - centre) * 1.15)
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:

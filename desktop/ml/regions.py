@@ -90,6 +90,17 @@ def polygon_mask(shape: tuple[int, int], polygons: list[np.ndarray]) -> np.ndarr
     return mask.astype(bool)
 
 
+def face_hull(landmarks: np.ndarray, grow: float = 1.15) -> np.ndarray:
+    """The face's convex hull grown by `grow` around its centre (hair and ears next to the face fall inside):
+    the area colour references such as white balance and calibration must stay out of."""
+    import cv2
+
+    points = landmarks[:, :2].astype(np.float32)
+    hull = cv2.convexHull(points).reshape(-1, 2)
+    centre = points.mean(axis=0)
+    return np.asarray(centre + (hull - centre) * grow)
+
+
 def tone_mask(shape: tuple[int, int], polygons: dict[str, np.ndarray]) -> np.ndarray:
     """Pixels used for skin tone: both cheeks and the forehead (the usual sites for ITA measurement)."""
     return polygon_mask(shape, [polygons[k] for k in ("forehead", "left_cheek", "right_cheek")])

@@ -6,8 +6,9 @@ and read back by later versions. Missing measures are `None` (JSON null) with th
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 REPORT_VERSION = 1
@@ -52,14 +53,11 @@ class SkinReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The CONTRACTS.md JSON object (plus extra keys, which the contract allows); maps are left out."""
-        maps, self.maps = self.maps, None
-        try:
-            d = asdict(self)
-        finally:
-            self.maps = maps
-        d.pop("maps")
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "maps"}
+        d["quality"] = asdict(self.quality)
+        d["tone"] = asdict(self.tone) if self.tone else None
         ordered = {"image": d.pop("image"), "ok": d.pop("ok")}
-        ordered.update(d)
+        ordered.update(copy.deepcopy(d))
         return ordered
 
     def to_json(self) -> str:

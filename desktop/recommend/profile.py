@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from catalog_format import SKIN_TYPES as CATALOG_SKIN_TYPES
 from desktop.catalog.inci import normalise_inci
 from desktop.ml.report import CONCERNS
 
-SKIN_TYPES = ("oily", "dry", "normal", "combination", "sensitive")
+SKIN_TYPES = CATALOG_SKIN_TYPES  # the catalog's skin types: a profile may ask for any a product can declare
 
 
 class ProfileError(ValueError):

@@ -239,3 +239,14 @@ def test_cnn_weights_come_from_the_models_own_figures() -> None:
     assert weights["pores"] == 0.5 and weights["texture"] == MAX_CNN_WEIGHT
     fused = fuse(dict.fromkeys(CONCERNS, 10.0), dict.fromkeys(CONCERNS, 90.0), weights)
     assert fused["acne"] == 10.0 and fused["pores"] == 50.0
+
+
+def test_face_hull_covers_every_landmark(landmarks: np.ndarray, astronaut_rgb: np.ndarray) -> None:
+    """Calibration and white balance exclude this area: it must be the whole face, not a scribble."""
+    from desktop.ml.regions import face_hull
+
+    mask = polygon_mask(astronaut_rgb.shape[:2], [face_hull(landmarks)])
+    xs, ys = np.round(landmarks[:, 0]).astype(int), np.round(landmarks[:, 1]).astype(int)
+    inside = (xs >= 0) & (ys >= 0) & (xs < mask.shape[1]) & (ys < mask.shape[0])
+    assert mask[ys[inside], xs[inside]].all()
+    assert 0.03 < mask.mean() < 0.3

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from desktop.camera import CameraProvider, OpenCVCameras
 from desktop.catalog.store import CatalogStore
 from desktop.errors import ErrorNotifier
 from desktop.ml.analyzer import Analyzer
@@ -19,6 +20,7 @@ from desktop.ml.infer import load_concern_model
 from desktop.recommend.engine import Recommender
 from desktop.resources import resource
 from desktop.settings import AppPaths, Settings
+from desktop.sync.client import SyncClient
 
 
 @dataclass
@@ -29,10 +31,13 @@ class Services:
     analyzer: Analyzer
     recommender: Recommender
     notifier: ErrorNotifier
+    cameras: CameraProvider = field(default_factory=OpenCVCameras)
+    make_sync_client: Callable[[str, str], SyncClient] = SyncClient  # (server URL, token)
     open_url: Callable[[str], bool] | None = None  # None: the UI uses the system browser
 
 
-def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = None) -> Services:
+def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = None,
+                   cameras: CameraProvider | None = None) -> Services:
     paths = paths or AppPaths.default()
     _log_to_file(paths)
     store = CatalogStore(paths.catalog_db)
@@ -41,7 +46,7 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
                     analyzer=analyzer or Analyzer(calibration=calibration, model_loader=load_concern_model),
                     recommender=Recommender.for_store(store),
-                    notifier=ErrorNotifier())
+                    notifier=ErrorNotifier(), cameras=cameras or OpenCVCameras())
 
 
 def _log_to_file(paths: AppPaths) -> None:
@@ -56,17 +61,22 @@ def _log_to_file(paths: AppPaths) -> None:
     root.setLevel(min(root.level or logging.INFO, logging.INFO))
 
 
-def run_gui(argv: list[str] | None = None) -> int:
+def run_gui(argv: list[str] | None = None, services: Services | None = None) -> int:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.theme import apply_theme
 
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("SkinLens")
-    services = build_services()
+    services = services or build_services()
     services.notifier.install()
+    apply_theme(app, services.settings.theme)  # type: ignore[arg-type]
     window = MainWindow(services)
-    window.show()
+    window.start()
     try:
         return int(app.exec())
     finally:

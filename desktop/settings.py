@@ -7,6 +7,8 @@ user data dir, so two processes with different homes share nothing.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -17,7 +19,7 @@ from typing import Any
 import platformdirs
 
 log = logging.getLogger(__name__)
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2  # 2: kiosk PIN and idle timeout, retention, theme (all with defaults)
 
 
 def data_home() -> Path:
@@ -49,6 +51,11 @@ class AppPaths:
         return self.home / "calibration.json"
 
     @property
+    def photos_dir(self) -> Path:
+        """Photos kept with history (only when the user turns that on)."""
+        return self.home / "photos"
+
+    @property
     def log_file(self) -> Path:
         return self.home / "skinlens.log"
 
@@ -69,6 +76,10 @@ class Settings:
     kiosk_mode: bool = False
     consent_given: bool = False
     currency: str = "GBP"
+    kiosk_pin_hash: str = ""  # pbkdf2 of the admin PIN (see hash_pin); empty: no PIN set yet
+    kiosk_idle_seconds: int = 90
+    retention_days: int = 0  # 0 keeps history until the user deletes it
+    theme: str = "system"  # system | light | dark
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -85,11 +96,42 @@ class Settings:
             log.warning("settings unreadable (%s); defaults used, old file kept as %s", exc, backup)
             path.replace(backup)
             return cls()
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        known = {f.name: f for f in fields(cls)}
+        defaults = cls()
+        values = {k: v for k, v in raw.items() if k in known and _same_kind(v, getattr(defaults, k))}
+        values["version"] = SETTINGS_VERSION  # older files only lack keys, which take their defaults
+        return cls(**values)
 
     def save(self, path: Path) -> None:
         """Write atomically (temp file + rename) so a crash never leaves half a file."""
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(path)
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    """A hand-edited file with a wrong type for one key loses that key only, not the others."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+PIN_ITERATIONS = 200_000
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """PBKDF2-SHA256 of the kiosk admin PIN: the settings file never holds the PIN itself."""
+    salt = salt or os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, PIN_ITERATIONS)
+    return f"pbkdf2${PIN_ITERATIONS}${salt.hex()}${digest.hex()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        _, iterations, salt, digest = stored.split("$")
+        expected = hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), int(iterations))
+    except ValueError:
+        return False
+    return hmac.compare_digest(expected.hex(), digest)

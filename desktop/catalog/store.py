@@ -191,6 +191,11 @@ class CatalogStore:
         for key, value in values.items():
             session.merge(SyncState(key=key, value=value))
 
+    def set_state_now(self, key: str, value: str) -> None:
+        """One state value in its own transaction (e.g. when the last successful sync happened)."""
+        with self._sessions.begin() as session:
+            self.set_state(session, {key: value})
+
     def get_state(self, key: str, default: str = "") -> str:
         with self._sessions() as session:
             row = session.get(SyncState, key)
@@ -227,6 +232,12 @@ class CatalogStore:
             for row in rows:
                 session.delete(row)
             return [r.photo_path for r in rows if r.photo_path]
+
+    def delete_analyses_before(self, cutoff: float) -> list[str]:
+        """Apply the retention setting: delete analyses created before `cutoff` (a UNIX time)."""
+        with self._sessions() as session:
+            ids = list(session.scalars(select(Analysis.id).where(Analysis.created_at < cutoff)))
+        return self.delete_analyses(ids) if ids else []
 
     def save_profile(self, profile: dict[str, Any]) -> None:
         with self._sessions.begin() as session:

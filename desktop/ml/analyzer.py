@@ -36,6 +36,7 @@ from desktop.ml.scoring import (
     fuse_probabilities,
     skin_type_probabilities,
 )
+from desktop.tasks import TaskCancelled
 
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
@@ -53,8 +54,8 @@ class ConcernModel(Protocol):
     def predict(self, face_rgb: np.ndarray) -> Mapping[str, Any]: ...
 
 
-class AnalysisCancelled(Exception):
-    pass
+class AnalysisCancelled(TaskCancelled):
+    """The caller's `cancelled()` said stop; task runners treat it as a quiet end, not an error."""
 
 
 class Analyzer:
@@ -83,31 +84,38 @@ class Analyzer:
                 progress: Progress | None = None,
                 cancelled: Callable[[], bool] | None = None) -> SkinReport | AnalysisFailure:
         """Analyse one photo (a path or encoded bytes). Never raises except `AnalysisCancelled`."""
+        return self.analyze_source(source, name=name, progress=progress, cancelled=cancelled)[0]
+
+    def analyze_source(self, source: str | Path | bytes, *, name: str | None = None,
+                       progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                       ) -> tuple[SkinReport | AnalysisFailure, np.ndarray | None]:
+        """`analyze`, also returning the decoded RGB image the report's maps refer to (for display)."""
         label = name if name is not None else str(source) if not isinstance(source, bytes) else "<bytes>"
+        rgb = None
         try:
             timings: dict[str, float] = {}
             start = time.perf_counter()
             (progress or _no_progress)(0.05, "loading")
             loaded = load_image(source)
+            rgb = loaded.rgb
             timings["load"] = _ms(start)
             return self._measure(loaded.rgb, loaded.scale, label, timings, progress or _no_progress,
-                                 cancelled or _never, start)
+                                 cancelled or _never, start), rgb
         except AnalysisCancelled:
             raise
-        except ImageError as exc:
-            return AnalysisFailure(label, exc.code, exc.message)
-        except MemoryError:
-            return AnalysisFailure(label, "too_large", "Not enough memory to analyse this image.")
-        except Exception:  # a bug must not take the CLI or the window down; it is logged in full
-            log.exception("analysis of %s failed", label)
-            return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
+        except Exception as exc:
+            return _failure(label, exc), rgb
 
-    def analyze_array(self, rgb: np.ndarray, name: str = "<frame>") -> SkinReport | AnalysisFailure:
+    def analyze_array(self, rgb: np.ndarray, name: str = "<frame>", progress: Progress | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> SkinReport | AnalysisFailure:
         """Analyse an RGB uint8 frame already in memory (camera capture)."""
         try:
-            return self._measure(np.ascontiguousarray(rgb), 1.0, name, {}, _no_progress, _never)
-        except ImageError as exc:
-            return AnalysisFailure(name, exc.code, exc.message)
+            return self._measure(np.ascontiguousarray(rgb), 1.0, name, {}, progress or _no_progress,
+                                 cancelled or _never)
+        except AnalysisCancelled:
+            raise
+        except Exception as exc:
+            return _failure(name, exc)
 
     def white_balance_for(self, rgb: np.ndarray, findings: FaceFindings) -> whitebalance.WhiteBalance:
         """The calibration profile's gains when one is set, else an estimate from the non-face pixels."""
@@ -167,6 +175,16 @@ class Analyzer:
             return dict(MEASURES_INFO)
         return {"name": f"{self.concern_model.name}+{MEASURES_INFO['name']}",
                 "version": f"{self.concern_model.version}+{MEASURES_INFO['version']}"}
+
+
+def _failure(label: str, exc: Exception) -> AnalysisFailure:
+    """Every way an analysis can fail, as a stable code and a sentence; bugs are logged in full."""
+    if isinstance(exc, ImageError):
+        return AnalysisFailure(label, exc.code, exc.message)
+    if isinstance(exc, MemoryError):
+        return AnalysisFailure(label, "too_large", "Not enough memory to analyse this image.")
+    log.exception("analysis of %s failed", label)  # a bug must not take the CLI or the window down
+    return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
 
 
 def measure_tone(rgb: np.ndarray, findings: FaceFindings) -> Tone | None:

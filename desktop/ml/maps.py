@@ -21,12 +21,26 @@ class FaceMaps:
     def names(self) -> list[str]:
         return sorted(self.crop_maps)
 
-    def overlay(self, name: str) -> np.ndarray:
-        """The map of `name` on the analysed photo's pixel grid, float32 in 0..1."""
+    def overlay(self, name: str, scale: float = 1.0) -> np.ndarray:
+        """The map of `name` on the analysed photo's pixel grid (times `scale`, for display), float32 in 0..1."""
         import cv2
 
-        inverse = cv2.invertAffineTransform(self.matrix)
-        height, width = self.photo_shape
+        inverse = cv2.invertAffineTransform(self.matrix) * np.float32(scale)
+        height, width = round(self.photo_shape[0] * scale), round(self.photo_shape[1] * scale)
         warped = cv2.warpAffine(self.crop_maps[name].astype(np.float32), inverse, (width, height),
                                 flags=cv2.INTER_LINEAR, borderValue=0.0)
         return np.asarray(np.clip(warped, 0.0, 1.0))
+
+
+def heat_rgba(values: np.ndarray) -> np.ndarray:
+    """A 0..1 map as RGBA uint8 for drawing over a photo: yellow → red as it rises, transparent where it is 0.
+
+    Alpha follows the value, so clear skin stays visible and the overlay never hides the face.
+    """
+    v = np.clip(values.astype(np.float32), 0.0, 1.0)
+    rgba = np.empty((*v.shape, 4), np.uint8)
+    rgba[..., 0] = 255
+    rgba[..., 1] = np.round(220 * (1.0 - v)).astype(np.uint8)
+    rgba[..., 2] = np.round(40 * (1.0 - v)).astype(np.uint8)
+    rgba[..., 3] = np.round(230 * np.sqrt(v)).astype(np.uint8)
+    return rgba

@@ -1,149 +1,195 @@
-"""The main window: open a photo, analyse it in a worker, show results and a routine with "Buy" buttons.
+"""The main window: consent → capture → analysing → results (+ questions) → routine; history and settings.
 
-A thin view: analysis, database and network work run through the TaskRunner, never on the UI thread.
+A thin view over the services of the composition root. Analysis, recommendations, database, files and network
+run through the TaskRunner; slots on the UI thread only swap in results. Kiosk, history and settings behaviour
+live in `WindowActions` (window_actions.py) to keep this file about navigation and the scan flow.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QDesktopServices,
-    QDragEnterEvent,
-    QDropEvent,
-    QImage,
-    QKeySequence,
-    QPainter,
-    QPen,
-    QPixmap,
-)
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+import numpy as np
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from desktop.app import Services
-from desktop.ml.report import DISCLAIMER, AnalysisFailure, SkinReport
+from desktop.capture import LiveGuide
+from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
-from desktop.recommend.profile import Profile
-from desktop.tasks import TaskState
+from desktop.recommend.questionnaire import Answers
+from desktop.ui.capture_page import CapturePage
+from desktop.ui.history_page import HistoryPage
+from desktop.ui.live import LivePreview
+from desktop.ui.questionnaire_form import QuestionnaireForm
+from desktop.ui.results_page import ResultsPage
+from desktop.ui.routine_page import RoutinePage
+from desktop.ui.scan import Scan, analyse_file_task, analyse_frame_task
+from desktop.ui.settings_page import SettingsPage
+from desktop.ui.simple_pages import AnalysingPage, ConsentPage
 from desktop.ui.tasks import TaskHandle, TaskRunner
+from desktop.ui.window_actions import WindowActions
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
-URL_ROLE = Qt.ItemDataRole.UserRole
+NAV = (("capture", "&Scan", "Ctrl+1"), ("results", "&Results", "Ctrl+2"), ("routine", "R&outine", "Ctrl+3"),
+       ("history", "&History", "Ctrl+4"), ("settings", "Se&ttings", "Ctrl+,"))
 
 
 class MainWindow(QMainWindow):
     analysis_done = Signal(object)  # SkinReport | AnalysisFailure
     routine_ready = Signal(object)  # Routine
     error_raised = Signal(str, str)  # from any thread; shown on the UI thread
+    page_changed = Signal(str)
 
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
         self.tasks = TaskRunner(services.notifier)
         self._current: TaskHandle | None = None
-        self.report: SkinReport | None = None
+        self.scan: Scan | None = None
+        self.routine: Routine | None = None
+        self._show_routine_next = False
         self.setWindowTitle("SkinLens")
         self.setAcceptDrops(True)
-        self.resize(1100, 720)
-        self._build()
+        self.resize(1180, 780)
+        self.live = LivePreview(services.cameras, LiveGuide(services.analyzer.faces), services.notifier)
+        self.form = QuestionnaireForm(services.settings.currency)
+        self.pages: dict[str, Any] = {
+            "consent": ConsentPage(), "capture": CapturePage(self.live, services.cameras, self.tasks),
+            "analysing": AnalysingPage(), "results": ResultsPage(self.form), "routine": RoutinePage(),
+            "history": HistoryPage(), "settings": SettingsPage(),
+        }
+        self.stack = QStackedWidget()
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self.nav: dict[str, QAction] = {}
+        self._build_menus()
+        self.actions_ = WindowActions(self)
+        self._connect()
         self.error_raised.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
         services.notifier.add_listener(self.error_raised.emit)
+        self.statusBar().showMessage("Photos are analysed on this computer and never leave it.")
 
-    # -- layout ---------------------------------------------------------------------------------
-    def _build(self) -> None:
-        open_action = QAction("&Open photo…", self)
+    # -- pages and navigation -------------------------------------------------------------------
+    @property
+    def capture(self) -> CapturePage:
+        return self.pages["capture"]
+
+    @property
+    def results(self) -> ResultsPage:
+        return self.pages["results"]
+
+    @property
+    def routine_page(self) -> RoutinePage:
+        return self.pages["routine"]
+
+    @property
+    def history(self) -> HistoryPage:
+        return self.pages["history"]
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return self.pages["settings"]
+
+    @property
+    def current_page(self) -> str:
+        widget = self.stack.currentWidget()
+        return next(name for name, page in self.pages.items() if page is widget)
+
+    def _build_menus(self) -> None:
+        toolbar = self.addToolBar("Navigate")
+        toolbar.setObjectName("navigate")
+        toolbar.setMovable(False)
+        for name, label, shortcut in NAV:
+            action = QAction(label.replace("&", ""), self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _checked=False, n=name: self.request_page(n))
+            toolbar.addAction(action)
+            self.nav[name] = action
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = file_menu.addAction("&Open photo…")
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_photo)
-        self.addToolBar("Main").addAction(open_action)
-        about_action = QAction("&About SkinLens", self)
-        about_action.triggered.connect(self.show_about)
-        self.menuBar().addMenu("&Help").addAction(about_action)
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.menuBar().addMenu("&Help").addAction("&About SkinLens").triggered.connect(self.show_about)
 
-        self.photo = QLabel("Open a photo (Ctrl+O) or drop one here.\nIt is analysed on this computer only.")
-        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.photo.setMinimumSize(420, 420)
+    def _connect(self) -> None:
+        self.pages["consent"].accepted.connect(self.actions_.consent_given)
+        self.capture.frame_captured.connect(self.analyze_frame)
+        self.capture.import_requested.connect(self.choose_photo)
+        self.pages["analysing"].cancel_requested.connect(self.cancel_analysis)
+        self.results.routine_requested.connect(lambda: self.refresh_routine(show=True))
+        self.routine_page.buy_requested.connect(self.buy)
+        self.routine_page.filters_changed.connect(self._quick_filters_changed)
+        self.routine_page.answers_requested.connect(lambda: self.show_page("results"))
 
-        self.results = QLabel()
-        self.results.setWordWrap(True)
-        self.results.setTextFormat(Qt.TextFormat.RichText)
-        self.results.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.products = QListWidget()
-        self.products.setWordWrap(True)
-        self.products.currentItemChanged.connect(self._update_buy)
-        self.products.itemActivated.connect(lambda _item: self.buy_selected())
-        self.buy_button = QPushButton("Buy (opens the shop in your browser)")
-        self.buy_button.setEnabled(False)
-        self.buy_button.clicked.connect(self.buy_selected)
-        disclaimer = QLabel(DISCLAIMER)
-        disclaimer.setStyleSheet("color: palette(mid);")
+    def start(self) -> None:
+        """Show the window the way the settings ask (kiosk: fullscreen, consent every session)."""
+        self.actions_.restore_window_state()
+        self.actions_.apply_mode()
+        self.show_page("capture" if self.services.settings.consent_given and not self.kiosk else "consent")
+        self.actions_.startup_tasks()
 
-        right = QWidget()
-        column = QVBoxLayout(right)
-        column.addWidget(self.results)
-        column.addWidget(QLabel("<b>Your routine</b>"))
-        column.addWidget(self.products, 1)
-        column.addWidget(self.buy_button)
-        column.addWidget(disclaimer)
-        splitter = QSplitter()
-        splitter.addWidget(self.photo)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 540])
-        self.setCentralWidget(splitter)
+    @property
+    def kiosk(self) -> bool:
+        return self.services.settings.kiosk_mode
 
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_analysis)
-        status = QWidget()
-        row = QHBoxLayout(status)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.progress)
-        row.addWidget(self.cancel_button)
-        self.statusBar().addPermanentWidget(status)
-        count = self.services.store.count()
-        self.statusBar().showMessage(f"{count} products in the local catalog · nothing leaves this computer")
+    def request_page(self, name: str) -> None:
+        """Navigation from the toolbar: the kiosk guards settings behind the admin PIN."""
+        if self.current_page == "consent" and name != "settings":
+            return
+        if self.kiosk and name == "history":
+            return
+        if self.kiosk and name == "settings":
+            self.actions_.ask_admin("open settings", lambda: self.show_page("settings"))
+            return
+        self.show_page(name)
 
-    # -- analysis -------------------------------------------------------------------------------
+    def show_page(self, name: str) -> None:
+        if name != "capture":
+            self.capture.stop_camera()
+        self.stack.setCurrentWidget(self.pages[name])
+        if name == "capture":
+            if self.capture.camera_box.count() == 0:
+                self.capture.preferred_camera = self.services.settings.camera_index
+                self.capture.list_cameras()
+            else:
+                self.capture.start_camera()
+        elif name == "history":
+            self.actions_.load_history()
+        elif name == "settings":
+            self.actions_.load_settings()
+        self.page_changed.emit(name)
+
+    # -- the scan flow --------------------------------------------------------------------------
     def choose_photo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), PHOTO_FILTER)
         if path:
             self.analyze_file(Path(path))
 
     def analyze_file(self, path: Path) -> TaskHandle:
-        """Start analysing `path` in a worker; the result arrives through `analysis_done`."""
+        """Analyse a photo file in a worker; the result arrives through `analysis_done`."""
+        return self._start_analysis(path.name, analyse_file_task(self.services.analyzer, path, self._keep_photo))
+
+    def analyze_frame(self, rgb: np.ndarray) -> TaskHandle:
+        return self._start_analysis("your photo", analyse_frame_task(self.services.analyzer, rgb, self._keep_photo))
+
+    @property
+    def _keep_photo(self) -> bool:
+        return self.services.settings.keep_photos and not self.kiosk
+
+    def _start_analysis(self, name: str, work: Any) -> TaskHandle:
         self.cancel_analysis()
-        self._show_photo(QImage(str(path)), None)
-        self.results.setText(f"Analysing <i>{html.escape(path.name)}</i>…")
-        self.products.clear()
-        self.progress.setValue(0)
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(True)
-        analyzer = self.services.analyzer
-
-        def work(state: TaskState) -> SkinReport | AnalysisFailure:
-            return analyzer.analyze(path, progress=state.progress, cancelled=lambda: state.cancelled)
-
-        self._current = self.tasks.run(work, self._analysis_finished, on_progress=self._on_progress,
-                                       on_error=lambda _m: self._end_busy(), on_cancel=self._cancelled)
-        self._current_path = path
+        analysing: AnalysingPage = self.pages["analysing"]
+        analysing.reset(name)
+        self.show_page("analysing")
+        self._current = self.tasks.run(work, self._analysis_finished, on_progress=analysing.set_progress,
+                                       on_error=lambda _m: self.show_page("capture"), on_cancel=self._cancelled)
         return self._current
 
     def cancel_analysis(self) -> None:
@@ -151,86 +197,69 @@ class MainWindow(QMainWindow):
             self._current.cancel()
             self._current = None
 
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(round(fraction * 100))
-        self.statusBar().showMessage(message.capitalize())
-
-    def _end_busy(self) -> None:
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
-
     def _cancelled(self) -> None:
-        self._end_busy()
-        self.results.setText("Analysis cancelled.")
+        if self.current_page == "analysing":
+            self.show_page("capture")
+            self.statusBar().showMessage("Analysis cancelled.")
 
-    def _analysis_finished(self, result: SkinReport | AnalysisFailure) -> None:
-        self._end_busy()
+    def _analysis_finished(self, result: Scan | AnalysisFailure) -> None:
         self._current = None
         if isinstance(result, AnalysisFailure):
-            self.report = None
-            self.results.setText(f"<b>This photo could not be analysed.</b><br>{html.escape(result.error)}")
+            self.show_page("capture")
+            self.capture.instruction.setText(f"This photo could not be analysed: {result.error}")
             self.analysis_done.emit(result)
             return
-        self.report = result
-        self._show_photo(QImage(str(self._current_path)), result.face.get("box"))
-        self.results.setText(_report_html(result))
-        self.statusBar().showMessage(f"Analysed in {result.timings_ms.get('total', 0):.0f} ms on this computer")
-        self.analysis_done.emit(result)
-        self.refresh_routine(Profile.from_report(result.to_dict()))
+        self.scan = result
+        self.results.show_scan(result)
+        self.show_page("results")
+        total = result.report.timings_ms.get("total", 0.0)
+        self.statusBar().showMessage(f"Analysed in {total:.0f} ms on this computer · {DISCLAIMER}")
+        if not self.kiosk:
+            self.actions_.save_scan(result)
+        self.analysis_done.emit(result.report)
+        self.refresh_routine(show=False)
 
     # -- routine --------------------------------------------------------------------------------
-    def refresh_routine(self, profile: Profile) -> None:
+    def answers(self) -> Answers:
+        return self.form.answers()
+
+    def refresh_routine(self, show: bool = True) -> TaskHandle:
+        answers = self.form.answers()
+        self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
+        report = self.scan.report.to_dict() if self.scan else None
+        profile = answers.to_profile(report)
         recommender = self.services.recommender
-        self.tasks.run(lambda state: recommender.recommend(profile), self._show_routine)
+        if not self.kiosk:
+            self.actions_.save_answers(answers)
+        handle = self.tasks.run(lambda state: recommender.recommend(profile), self._show_routine)
+        self._show_routine_next = show
+        return handle
+
+    def _quick_filters_changed(self) -> None:
+        self.form.fragrance_free.setChecked(self.routine_page.fragrance_free.isChecked())
+        self.form.vegan.setChecked(self.routine_page.vegan.isChecked())
+        self.refresh_routine(show=True)
 
     def _show_routine(self, routine: Routine) -> None:
-        self.products.clear()
-        for step in routine.steps:
-            header = QListWidgetItem(f"{step.step.capitalize()} · {' & '.join(w.upper() for w in step.when)}")
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.products.addItem(header)
-            for pick in step.products:
-                why = "; ".join(pick.reasons) or "a well-rated choice for this step"
-                item = QListWidgetItem(f"   {pick.brand} — {pick.name}   {pick.price:.2f} {pick.currency}\n"
-                                       f"      why: {why}")
-                item.setData(URL_ROLE, pick.url)
-                self.products.addItem(item)
-        for warning in routine.warnings:
-            item = QListWidgetItem(f"⚠ {warning}")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.products.addItem(item)
+        if self.scan is None and self._show_routine_next is False:
+            return  # a wipe happened while recommending
+        self.routine = routine
+        self.routine_page.show_routine(routine)
+        if self._show_routine_next:
+            self.show_page("routine")
         self.routine_ready.emit(routine)
 
-    def _update_buy(self, current: QListWidgetItem | None, _previous: Any = None) -> None:
-        self.buy_button.setEnabled(bool(current and current.data(URL_ROLE)))
-
-    def buy_selected(self) -> bool:
-        item = self.products.currentItem()
-        url = item.data(URL_ROLE) if item else None
-        if not url:
+    def buy(self, url: str) -> bool:
+        """Open a product's affiliate link in the system browser (never in kiosk mode: QR codes there)."""
+        if self.kiosk or not url:
             return False
         if self.services.open_url is not None:
             return self.services.open_url(url)
         return bool(QDesktopServices.openUrl(QUrl(url)))
 
-    # -- photo, drag & drop, errors -------------------------------------------------------------
-    def _show_photo(self, image: QImage, box: list[int] | None) -> None:
-        if image.isNull():
-            self.photo.setText("(preview not available)")
-            return
-        pixmap = QPixmap.fromImage(image)
-        if box:
-            painter = QPainter(pixmap)
-            pen = QPen(Qt.GlobalColor.green)
-            pen.setWidth(max(2, pixmap.width() // 250))
-            painter.setPen(pen)
-            painter.drawRect(QRect(*box))
-            painter.end()
-        self.photo.setPixmap(pixmap.scaled(self.photo.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
-
+    # -- drag & drop, errors, about, close ------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
+        if event.mimeData().hasUrls() and self.current_page not in ("consent", "analysing"):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
@@ -261,24 +290,17 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
-    def closeEvent(self, event: Any) -> None:
+    def _close_unlocked(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.kiosk and not self.actions_.admin_unlocked:
+            event.ignore()
+            self.actions_.ask_admin("exit", self._close_unlocked)
+            return
         self.cancel_analysis()
+        self.live.stop()
+        self.actions_.save_window_state()
         self.tasks.wait_all(5000)
         super().closeEvent(event)
 
-
-def _report_html(report: SkinReport) -> str:
-    parts = ["<h3>Your skin today</h3>"]
-    if report.tone:
-        t = report.tone
-        parts.append(f"Skin tone: ITA {t.ita:.1f}° (<i>{t.category}</i>), Monk scale {t.monk}, "
-                     f"{t.undertone} undertone")
-    if report.quality.ok:
-        parts.append("Photo quality: good")
-    else:
-        tips = "".join(f"<li>{html.escape(i)}</li>" for i in report.quality.instructions)
-        parts.append(f"Photo quality could be better:<ul>{tips}</ul>")
-    measured = {k: v for k, v in report.concerns.items() if v is not None}
-    if measured:
-        parts.append("<br>".join(f"{k.replace('_', ' ')}: {v:.0f}/100" for k, v in measured.items()))
-    return "<br>".join(parts)

@@ -1,38 +1,67 @@
-"""GUI fixtures: the session-wide QApplication comes from pytest-qt (`qapp`); windows from a factory."""
+"""GUI fixtures: the session-wide QApplication comes from pytest-qt (`qapp`); windows come from a factory.
+
+Windows are built by the real composition root with two fakes: a camera that plays image files through the same
+`CameraProvider` interface as a webcam (these machines have none), and the shared analyser (models load once).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from desktop.camera import CameraProvider, FileCameras
 from desktop.ml.analyzer import Analyzer
 
 
 @pytest.fixture(scope="session")
 def shared_analyzer() -> Analyzer:
-    """One analyser for all GUI tests: the face models load once."""
-    return Analyzer()
+    """One analyser for all GUI tests: the face and concern models load once."""
+    from desktop.ml.infer import load_concern_model
+
+    return Analyzer(model_loader=load_concern_model)
+
+
+@pytest.fixture(scope="session")
+def webcam_frames(tmp_path_factory: pytest.TempPathFactory, astronaut_rgb: np.ndarray) -> list[Path]:
+    """A webcam-like framing of the astronaut photo (head and shoulders, centred)."""
+    path = tmp_path_factory.mktemp("camera") / "frame.png"
+    Image.fromarray(astronaut_rgb[0:300, 100:400]).save(path)
+    return [path]
 
 
 @pytest.fixture
-def make_window(qtbot, skinlens_home: Path, shared_analyzer: Analyzer) -> Iterator[Callable[..., object]]:  # type: ignore[no-untyped-def]
+def make_window(qtbot, skinlens_home: Path, shared_analyzer: Analyzer,  # type: ignore[no-untyped-def]
+                webcam_frames: list[Path]) -> Iterator[Callable[..., Any]]:
     from desktop.app import build_services
-    from desktop.settings import AppPaths
+    from desktop.settings import AppPaths, Settings
     from desktop.ui.main_window import MainWindow
 
     made: list[MainWindow] = []
 
-    def factory() -> MainWindow:
-        services = build_services(AppPaths.default(), analyzer=shared_analyzer)
+    def factory(cameras: CameraProvider | None = None, start: bool = True, **settings: Any) -> MainWindow:
+        paths = AppPaths.default()
+        if settings:
+            dataclasses.replace(Settings(), **settings).save(paths.settings_file)
+        services = build_services(paths, analyzer=shared_analyzer,
+                                  cameras=cameras if cameras is not None else FileCameras(webcam_frames))
         window = MainWindow(services)
         qtbot.addWidget(window)
-        window.show()
+        if start:
+            window.start()
+        else:
+            window.show()
         made.append(window)
         return window
 
     yield factory
     for window in made:
+        window.actions_.admin_unlocked = True  # let kiosk windows close
+        window.live.stop()
         window.tasks.wait_all(10_000)
         window.services.store.close()

@@ -1,0 +1,191 @@
+"""The history screen: past scans, a trend chart per concern, two scans side by side, PDF export, deletion.
+
+Reading and deleting go through the window's workers (database and files never on the UI thread); this view
+only lays out what it is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.explain import CONCERN_NAMES
+from desktop.ml.report import CONCERNS
+from desktop.ui.widgets import TrendChart
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    created_at: float
+    report: dict[str, Any]
+    photo_path: str | None
+
+    @property
+    def when(self) -> str:
+        return dt.datetime.fromtimestamp(self.created_at).strftime("%Y-%m-%d %H:%M")
+
+    def score(self, concern: str) -> float | None:
+        value = (self.report.get("concerns") or {}).get(concern)
+        return float(value) if isinstance(value, int | float) else None
+
+
+class HistoryPage(QWidget):
+    delete_requested = Signal(list)  # ids
+    delete_all_requested = Signal()
+    export_requested = Signal(object)  # HistoryEntry
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.entries: list[HistoryEntry] = []
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Date", "Skin type", "Tone (Monk)", "Most visible"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.concern = QComboBox()
+        self.concern.addItem("All concerns", "")
+        for concern in CONCERNS:
+            self.concern.addItem(CONCERN_NAMES[concern], concern)
+        self.concern.setAccessibleName("Concern in the trend chart")
+        self.concern.currentIndexChanged.connect(self._update_chart)
+        self.chart = TrendChart()
+        self.compare = QLabel("Select two scans to compare them side by side.")
+        self.compare.setWordWrap(True)
+        self.compare.setTextFormat(Qt.TextFormat.RichText)
+        self.photos = (QLabel(), QLabel())
+        self.export_button = QPushButton("&Export PDF…")
+        self.delete_button = QPushButton("&Delete selected")
+        self.delete_all_button = QPushButton("Delete &all history")
+        self.export_button.clicked.connect(self._export)
+        self.delete_button.clicked.connect(lambda: self.delete_requested.emit(self.selected_ids()))
+        self.delete_all_button.clicked.connect(self.delete_all_requested)
+        self._build()
+        self._selection_changed()
+
+    def _build(self) -> None:
+        buttons = QHBoxLayout()
+        for button in (self.export_button, self.delete_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_all_button)
+        chart_row = QHBoxLayout()
+        chart_row.addWidget(QLabel("Trend:"))
+        chart_row.addWidget(self.concern)
+        chart_row.addStretch(1)
+        photos = QHBoxLayout()
+        for label in self.photos:
+            photos.addWidget(label)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.addLayout(chart_row)
+        lower_layout.addWidget(self.chart, 1)
+        lower_layout.addWidget(self.compare)
+        lower_layout.addLayout(photos)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(lower)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    def show_entries(self, entries: list[HistoryEntry]) -> None:
+        self.entries = entries
+        self.table.setRowCount(0)
+        for entry in reversed(entries):  # newest first
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            tone = entry.report.get("tone") or {}
+            top = sorted(((entry.score(c) or 0.0, c) for c in CONCERNS), reverse=True)[:3]
+            cells = [entry.when, str((entry.report.get("skin_type") or {}).get("label") or "—"),
+                     str(tone.get("monk", "—")), ", ".join(f"{CONCERN_NAMES[c]} {s:.0f}" for s, c in top if s)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(ID_ROLE, entry.id)
+                self.table.setItem(row, column, item)
+        self._update_chart()
+        self._selection_changed()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [int(_cell(self.table, r).data(ID_ROLE)) for r in rows]
+
+    def select_ids(self, ids: list[int]) -> None:
+        self.table.clearSelection()
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for row in range(self.table.rowCount()):
+            if _cell(self.table, row).data(ID_ROLE) in ids:
+                self.table.selectRow(row)
+        self.table.setSelectionMode(mode)
+
+    def _entry(self, entry_id: int) -> HistoryEntry:
+        return next(e for e in self.entries if e.id == entry_id)
+
+    def _update_chart(self) -> None:
+        chosen = self.concern.currentData()
+        concerns = [chosen] if chosen else list(CONCERNS)
+        self.chart.set_series([e.when for e in self.entries],
+                              {c: [e.score(c) for e in self.entries] for c in concerns})
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        self.export_button.setEnabled(len(ids) == 1)
+        self.delete_button.setEnabled(bool(ids))
+        self.delete_all_button.setEnabled(bool(self.entries))
+        for label in self.photos:
+            label.clear()
+        if len(ids) != 2:
+            self.compare.setText("Select two scans (Ctrl+click) to compare them side by side.")
+            return
+        older, newer = sorted((self._entry(i) for i in ids), key=lambda e: e.created_at)
+        self.compare.setText(comparison_html(older, newer))
+        for label, entry in zip(self.photos, (older, newer), strict=True):
+            if entry.photo_path:
+                pixmap = QPixmap(entry.photo_path)
+                if not pixmap.isNull():
+                    label.setPixmap(pixmap.scaledToHeight(200, Qt.TransformationMode.SmoothTransformation))
+
+    def _export(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.export_requested.emit(self._entry(ids[0]))
+
+
+def _cell(table: QTableWidget, row: int) -> QTableWidgetItem:
+    item = table.item(row, 0)
+    assert item is not None
+    return item
+
+
+def comparison_html(older: HistoryEntry, newer: HistoryEntry) -> str:
+    rows = []
+    for concern in CONCERNS:
+        a, b = older.score(concern), newer.score(concern)
+        change = f"{b - a:+.0f}" if a is not None and b is not None else "—"
+        rows.append(f"<tr><td>{html.escape(CONCERN_NAMES[concern])}</td><td align='right'>"
+                    f"{'—' if a is None else f'{a:.0f}'}</td><td align='right'>{'—' if b is None else f'{b:.0f}'}"
+                    f"</td><td align='right'>{change}</td></tr>")
+    return (f"<table cellpadding='3'><tr><th></th><th>{older.when}</th><th>{newer.when}</th><th>change</th></tr>"
+            + "".join(rows) + "</table><small>Lower is less visible. Lighting and camera changes move scores "
+            "too: compare scans taken in the same place.</small>")

@@ -1,0 +1,148 @@
+"""The settings screen: sync server and token, camera, privacy and retention, appearance, kiosk mode.
+
+It edits a copy of `Settings` and asks the window to save it; the token goes to the system keyring (never to
+the settings file) and sync runs in a worker, reporting back into `sync_status`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.camera import CameraInfo
+from desktop.settings import Settings
+
+RETENTION = {0: "Until I delete it", 30: "30 days", 90: "90 days", 365: "1 year"}
+THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+class SettingsPage(QWidget):
+    save_requested = Signal(object, str)  # Settings, new kiosk PIN ("" = unchanged)
+    token_save_requested = Signal(str, str)  # server URL, token
+    sync_requested = Signal()
+    delete_all_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = Settings()
+        self.server_url = QLineEdit()
+        self.server_url.setPlaceholderText("https://sync.example.com")
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText("device token from your administrator")
+        self.save_token_button = QPushButton("Save &token in the keyring")
+        self.save_token_button.clicked.connect(
+            lambda: self.token_save_requested.emit(self.server_url.text().strip(), self.token.text().strip()))
+        self.auto_sync = QCheckBox("Sync &automatically (at start and every 6 hours)")
+        self.sync_button = QPushButton("Sync &now")
+        self.sync_button.clicked.connect(self.sync_requested)
+        self.sync_status = QLabel("Not synced yet: the bundled demo catalog is in use.")
+        self.sync_status.setWordWrap(True)
+        self.camera = QComboBox()
+        self.keep_photos = QCheckBox("Keep &photos with my history (off: only the scores are kept)")
+        self.retention = QComboBox()
+        for days, label in RETENTION.items():
+            self.retention.addItem(label, days)
+        self.theme = QComboBox()
+        for key, label in THEMES.items():
+            self.theme.addItem(label, key)
+        self.kiosk = QCheckBox("&Kiosk mode: fullscreen, QR codes instead of a browser, nothing kept")
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setPlaceholderText("new admin PIN (4+ digits); empty keeps the current one")
+        self.idle = QSpinBox()
+        self.idle.setRange(20, 3600)
+        self.idle.setSuffix(" s")
+        self.save_button = QPushButton("&Save settings")
+        self.save_button.clicked.connect(self._save)
+        self.delete_button = QPushButton("&Delete all my data…")
+        self.delete_button.clicked.connect(self.delete_all_requested)
+        self.message = QLabel()
+        self._build()
+
+    def _build(self) -> None:
+        sync = QFormLayout()
+        sync.addRow("Server &URL:", self.server_url)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token, 1)
+        token_row.addWidget(self.save_token_button)
+        sync.addRow("Device token:", token_row)
+        sync.addRow("", self.auto_sync)
+        sync_row = QHBoxLayout()
+        sync_row.addWidget(self.sync_button)
+        sync_row.addWidget(self.sync_status, 1)
+        sync.addRow("", sync_row)
+        privacy = QFormLayout()
+        privacy.addRow("&Camera:", self.camera)
+        privacy.addRow("", self.keep_photos)
+        privacy.addRow("Keep &history:", self.retention)
+        privacy.addRow("Appearance:", self.theme)
+        privacy.addRow("", self.delete_button)
+        kiosk = QFormLayout()
+        kiosk.addRow("", self.kiosk)
+        kiosk.addRow("Admin &PIN:", self.pin)
+        kiosk.addRow("Wipe after &idle:", self.idle)
+        layout = QVBoxLayout(self)
+        for title, form in (("Catalog sync", sync), ("Camera and privacy", privacy), ("Kiosk", kiosk)):
+            box = QGroupBox(title)
+            box.setLayout(form)
+            layout.addWidget(box)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+    def load(self, settings: Settings, cameras: list[CameraInfo]) -> None:
+        self._settings = settings
+        self.server_url.setText(settings.sync_server_url)
+        self.token.clear()
+        self.auto_sync.setChecked(settings.auto_sync)
+        self.set_cameras(cameras, settings.camera_index)
+        self.keep_photos.setChecked(settings.keep_photos)
+        self.retention.setCurrentIndex(max(0, self.retention.findData(settings.retention_days)))
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        self.kiosk.setChecked(settings.kiosk_mode)
+        self.idle.setValue(settings.kiosk_idle_seconds)
+        self.pin.clear()
+        self.message.clear()
+
+    def set_cameras(self, cameras: list[CameraInfo], current: int) -> None:
+        self.camera.clear()
+        for info in cameras:
+            self.camera.addItem(info.name, info.index)
+        if not cameras:
+            self.camera.addItem("No camera found", current)
+        self.camera.setCurrentIndex(max(0, self.camera.findData(current)))
+
+    def edited(self) -> Settings:
+        return dataclasses.replace(
+            self._settings, sync_server_url=self.server_url.text().strip(), auto_sync=self.auto_sync.isChecked(),
+            camera_index=int(self.camera.currentData() or 0), keep_photos=self.keep_photos.isChecked(),
+            retention_days=int(self.retention.currentData()), theme=str(self.theme.currentData()),
+            kiosk_mode=self.kiosk.isChecked(), kiosk_idle_seconds=self.idle.value())
+
+    def _save(self) -> None:
+        pin = self.pin.text().strip()
+        if pin and (len(pin) < 4 or not pin.isdigit()):
+            self.message.setText("The PIN must be at least 4 digits.")
+            return
+        settings = self.edited()
+        if settings.kiosk_mode and not (pin or settings.kiosk_pin_hash):
+            self.message.setText("Set an admin PIN before turning on kiosk mode.")
+            return
+        self.save_requested.emit(settings, pin)

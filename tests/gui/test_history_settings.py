@@ -1,0 +1,82 @@
+"""History (kept scans, trend, compare, PDF, delete) and settings (token in keyring, sync status, delete all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+
+from desktop.sync.client import KEYRING_SERVICE
+from tests.integration.conftest import free_port
+
+pytestmark = pytest.mark.gui
+
+
+def _scan_twice(qtbot, window, photo: Path) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        with qtbot.waitSignal(window.routine_ready, timeout=60_000):
+            window.analyze_file(photo)
+    qtbot.waitUntil(lambda: len(window.services.store.analyses()) == 2)
+
+
+def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(consent_given=True, keep_photos=True)
+    _scan_twice(qtbot, window, photo_dir / "astronaut.jpg")
+    photos = [row[3] for row in window.services.store.analyses()]
+    assert all(p and Path(p).is_file() and Path(p).parent == window.services.paths.photos_dir for p in photos)
+
+    with qtbot.waitSignal(window.actions_.history_loaded, timeout=10_000):
+        window.nav["history"].trigger()
+    page = window.history
+    assert page.table.rowCount() == 2
+    assert page.chart.labels and all(len(v) == 2 for v in page.chart.series.values())
+    page.concern.setCurrentIndex(page.concern.findData("wrinkles"))
+    assert list(page.chart.series) == ["wrinkles"]
+
+    ids = [e.id for e in page.entries]
+    page.select_ids(ids)
+    assert "change" in page.compare.text() and "+0" in page.compare.text()  # same photo twice: no change
+    assert all(not label.pixmap().isNull() for label in page.photos)
+
+    page.select_ids(ids[:1])
+    target = tmp_path / "report.pdf"
+    with qtbot.waitSignal(window.actions_.pdf_written, timeout=20_000):
+        window.actions_.export_pdf(page.entries[0], target)
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 5_000
+
+    with qtbot.waitSignal(window.actions_.history_loaded, timeout=10_000):
+        page.delete_button.click()
+    assert page.table.rowCount() == 1 and not Path(photos[0]).exists() and Path(photos[1]).exists()
+
+    page.delete_all_button.click()
+    with qtbot.waitSignal(window.actions_.data_deleted, timeout=10_000):
+        window.actions_.confirm_box.accept()
+    assert window.services.store.analyses() == [] and window.services.store.load_profile() is None
+    assert not window.services.paths.photos_dir.exists() and page.table.rowCount() == 0
+    assert window.services.store.count() > 900  # the catalog is not personal data and stays
+
+
+def test_settings_save_token_in_keyring_and_survive_a_dead_server(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(consent_given=True)
+    window.nav["settings"].trigger()
+    page = window.settings_page
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    page.server_url.setText(url)
+    page.token.setText("device-token-123")
+    page.save_token_button.click()
+    assert keyring.get_password(KEYRING_SERVICE, url) == "device-token-123"
+    assert page.token.text() == ""
+    page.keep_photos.setChecked(True)
+    page.retention.setCurrentIndex(page.retention.findData(90))
+    page.save_button.click()
+    saved = window.services.paths.settings_file.read_text()
+    assert url in saved and "device-token-123" not in saved and '"retention_days": 90' in saved
+
+    before = window.services.store.count()
+    with qtbot.waitSignal(window.actions_.sync_finished, timeout=60_000) as status:
+        page.sync_button.click()
+        assert not page.sync_button.isEnabled()
+    assert status.args[0].startswith("Not synced: The sync server cannot be reached")
+    assert page.sync_button.isEnabled() and window.services.store.count() == before
+    assert window.services.notifier.last is None  # an offline kiosk is normal, not an error

@@ -1,0 +1,98 @@
+"""Kiosk mode: fullscreen, QR codes instead of a browser, nothing kept, idle wipe, staff PIN."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QDesktopServices
+
+from desktop.settings import hash_pin
+
+pytestmark = pytest.mark.gui
+PIN = "2468"
+
+
+@pytest.fixture
+def kiosk(make_window):  # type: ignore[no-untyped-def]
+    # photos "kept" is on, to prove kiosk mode keeps nothing anyway
+    return make_window(kiosk_mode=True, kiosk_pin_hash=hash_pin(PIN), kiosk_idle_seconds=20,
+                       keep_photos=True, consent_given=True)
+
+
+def _files_under(home: Path) -> set[str]:
+    return {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()}
+
+
+def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    window = kiosk
+    home = window.services.paths.home
+    files_before = _files_under(home)
+    assert window.isFullScreen()
+    assert window.current_page == "consent"  # consent every session, even if given before
+    assert not window.nav["history"].isVisible()
+    window.pages["consent"].start_button.click()
+
+    with qtbot.waitSignal(window.routine_ready, timeout=60_000):
+        pass  # auto-capture from the fake camera
+    window.form.submit_button.click()
+    qtbot.waitUntil(lambda: window.current_page == "routine")
+    cards = window.routine_page.cards
+    assert cards and all(c.buy_button is None and c.qr is not None for c in cards)
+    assert not cards[0].qr.pixmap().isNull()
+    assert window.buy(cards[0].pick.url) is False and opened == []  # no browser hand-off on a kiosk
+
+    window.tasks.wait_all(10_000)
+    kept = [weakref.ref(o) for o in (window.scan, window.scan.report, window.routine, window.live.checked_frame)
+            if o is not None]
+    assert len(kept) == 4
+    assert window.services.store.analyses() == [] and window.services.store.load_profile() is None
+    with qtbot.waitSignal(window.actions_.wiped, timeout=5_000):
+        window.actions_.idle.timer.setInterval(50)
+        window.actions_.idle.timer.start()
+    assert window.current_page == "consent"
+    assert window.scan is None and window.routine is None
+    assert window.results.view.image.isNull() and window.capture.view.image.isNull()
+    assert window.live.newest_frame() is None and window.live.checked_frame is None
+    assert window.routine_page.cards == [] and window.results.overlay_box.count() == 0
+    assert window.form.answers().goals == [] and window.form.answers().budget_max is None
+    gc.collect()
+    assert [ref() for ref in kept] == [None] * 4  # scan, report, routine and captured frame are gone from memory
+    new_files = _files_under(home) - files_before
+    assert not [f for f in new_files if not f.startswith(("catalog.sqlite3", "skinlens.log"))], new_files
+    assert not (home / "photos").exists()
+
+
+def test_settings_and_exit_need_the_admin_pin(qtbot, kiosk) -> None:  # type: ignore[no-untyped-def]
+    window = kiosk
+    window.request_page("settings")
+    dialog = window.actions_.pin_dialog
+    assert window.current_page == "consent" and dialog.isVisible()
+    dialog.setTextValue("0000")
+    dialog.accept()
+    assert window.current_page == "consent" and not window.actions_.admin_unlocked
+    window.close()
+    assert window.isVisible()  # exit is refused without the PIN
+    dialog = window.actions_.pin_dialog
+    dialog.setTextValue(PIN)
+    dialog.accept()
+    assert not window.isVisible()
+
+
+def test_turning_kiosk_mode_on_requires_a_pin(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(consent_given=True)
+    window.show_page("settings")
+    page = window.settings_page
+    page.kiosk.setChecked(True)
+    page.save_button.click()
+    assert "PIN" in page.message.text() and not window.services.settings.kiosk_mode
+    page.pin.setText("1357")
+    page.save_button.click()
+    assert window.services.settings.kiosk_mode and window.isFullScreen()
+    assert window.current_page == "consent"
+    assert window.actions_.unlock("1357") and not window.actions_.unlock("7531")
+    assert "1357" not in window.services.paths.settings_file.read_text()

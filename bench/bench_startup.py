@@ -22,7 +22,7 @@ from desktop.app import build_services
 from desktop.ui.main_window import MainWindow
 app = QApplication(sys.argv[:1])
 window = MainWindow(build_services())
-window.show()
+window.start()
 QTimer.singleShot(0, lambda: (print(time.time(), flush=True), app.quit()))
 app.exec()
 """

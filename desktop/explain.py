@@ -32,6 +32,13 @@ def level(score: float) -> str:
     return next(word for limit, word in LEVELS if score < limit)
 
 
+def meaning(concern: str, score: float | None) -> str:
+    """The line under a score bar: 'mild: diffuse redness, for example on cheeks and nose'."""
+    if score is None:
+        return "not measured in this photo"
+    return f"{level(score)}: {MEANINGS.get(concern, '')}"
+
+
 def describe(concern: str, score: float | None) -> str:
     """'Redness 42/100 — mild: diffuse redness, for example on cheeks and nose.'"""
     name = CONCERN_NAMES.get(concern, concern.replace("_", " ").capitalize())

@@ -1,43 +1,113 @@
-"""Take a screenshot of the main window after analysing a photo (run under Xvfb: see README).
+"""Screenshots of every screen, for docs/screenshots/ (run under Xvfb: see README).
 
-python scripts/screenshot.py OUT.png [PHOTO]   (PHOTO defaults to scikit-image's public-domain astronaut)
+xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshot.py [OUT_DIR] [--dark]
+
+The camera is the file-backed fake camera playing scikit-image's public-domain astronaut photo, so the pictures
+are reproducible on any machine. Each screen is reached the way a user reaches it, through the real window.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def wait(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not reach the expected state")
+        QCoreApplication.processEvents()
+        time.sleep(0.005)
+
+
+def settle(seconds: float = 0.4) -> None:
+    end = time.monotonic() + seconds
+    wait(lambda: time.monotonic() > end)
 
 
 def main() -> int:
-    out = Path(sys.argv[1])
-    photo = Path(sys.argv[2]) if len(sys.argv) > 2 else None
-    if photo is None:
-        from PIL import Image
-        from skimage import data
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    dark = "--dark" in sys.argv
+    out = Path(args[0]) if args else Path("docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    from PIL import Image
+    from PySide6.QtWidgets import QApplication
+    from skimage import data
 
-        photo = Path(tempfile.mkdtemp()) / "astronaut.jpg"
-        Image.fromarray(data.astronaut()).save(photo, quality=92)
     from desktop.app import build_services
+    from desktop.camera import FileCameras
+    from desktop.settings import AppPaths, Settings, hash_pin
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.theme import apply_theme
 
+    home = Path(tempfile.mkdtemp())
+    frame = home / "webcam.png"
+    Image.fromarray(data.astronaut()[0:300, 100:400]).save(frame)
     app = QApplication(sys.argv[:1])
-    window = MainWindow(build_services())
-    window.show()
+    apply_theme(app, "dark" if dark else "light")
+    suffix = "_dark" if dark else ""
 
-    def grab(*_: object) -> None:
-        QTimer.singleShot(300, lambda: (window.grab().save(str(out)), app.quit()))
+    def shot(window: MainWindow, name: str) -> None:
+        settle()
+        window.grab().save(str(out / f"{name}{suffix}.png"))
+        print(f"saved {out / f'{name}{suffix}.png'}")
 
-    window.routine_ready.connect(grab)
-    window.analysis_done.connect(lambda r: None if r.ok else grab())
-    window.analyze_file(photo)
-    QTimer.singleShot(60_000, app.quit)
-    app.exec()
-    print(f"saved {out}")
+    paths = AppPaths(home)
+    Settings(keep_photos=True).save(paths.settings_file)
+    window = MainWindow(build_services(paths, cameras=FileCameras([frame])))
+    window.resize(1240, 780)
+    window.start()
+    shot(window, "1_consent")
+    window.pages["consent"].start_button.click()
+    window.capture.auto_box.setChecked(False)
+    wait(lambda: window.live.checks_run > 3)
+    shot(window, "2_capture")
+    reports: list[object] = []
+    window.analysis_done.connect(reports.append)
+    window.capture.take_photo()
+    shot(window, "3_analysing") if window.current_page == "analysing" else None
+    wait(lambda: bool(reports) and window.routine is not None)
+    window.results.overlay_box.setCurrentIndex(window.results.overlay_box.findData("oiliness"))
+    shot(window, "4_results")
+    window.form.goals["even_tone"].setChecked(True)
+    window.form.fragrance_free.setChecked(True)
+    window.routine = None
+    window.form.submit_button.click()
+    wait(lambda: window.current_page == "routine" and window.routine is not None)
+    shot(window, "5_routine")
+    window.show_page("capture")
+    wait(lambda: window.live.newest_frame() is not None)
+    window.capture.take_photo()
+    wait(lambda: len(reports) == 2)
+    wait(lambda: len(window.services.store.analyses()) == 2)
+    loaded: list[int] = []
+    window.actions_.history_loaded.connect(lambda: loaded.append(1))
+    window.show_page("history")
+    wait(lambda: bool(loaded))
+    window.history.select_ids([e.id for e in window.history.entries])
+    shot(window, "6_history")
+    window.show_page("settings")
+    shot(window, "7_settings")
+    window.actions_.save_settings(Settings(kiosk_mode=True, consent_given=True), "2468")
+    window.resize(1240, 780)
+    window.pages["consent"].start_button.click()
+    wait(lambda: window.live.newest_frame() is not None)
+    window.capture.take_photo()
+    wait(lambda: window.scan is not None and window.routine is not None)
+    window.form.submit_button.click()
+    wait(lambda: window.current_page == "routine")
+    shot(window, "8_kiosk_routine_qr")
+    window.actions_.admin_unlocked = True
+    window.actions_.save_settings(Settings(kiosk_mode=False, consent_given=True, kiosk_pin_hash=hash_pin("2468")), "")
+    window.close()
     return 0
 
 

@@ -91,6 +91,10 @@ class Recommender:
         kb = kb or default_knowledge()
         return cls(IndexCache(store, kb), kb)
 
+    def warm_up(self) -> None:
+        """Build the catalog index now (in a worker) rather than on the first recommendation."""
+        self._index()
+
     def recommend(self, profile: Profile, limit: int = 3) -> Routine:
         index = self._index()
         allowed, excluded = hard_filter(index, profile, self.kb)

@@ -93,18 +93,19 @@ class HistoryPage(QWidget):
         chart_row.addWidget(QLabel("Trend:"))
         chart_row.addWidget(self.concern)
         chart_row.addStretch(1)
-        photos = QHBoxLayout()
+        compare_row = QHBoxLayout()
+        compare_row.addWidget(self.compare, 1)
         for label in self.photos:
-            photos.addWidget(label)
+            compare_row.addWidget(label)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.addLayout(chart_row)
         lower_layout.addWidget(self.chart, 1)
-        lower_layout.addWidget(self.compare)
-        lower_layout.addLayout(photos)
+        lower_layout.addLayout(compare_row)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
+        splitter.setSizes([220, 480])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
@@ -164,7 +165,7 @@ class HistoryPage(QWidget):
             if entry.photo_path:
                 pixmap = QPixmap(entry.photo_path)
                 if not pixmap.isNull():
-                    label.setPixmap(pixmap.scaledToHeight(200, Qt.TransformationMode.SmoothTransformation))
+                    label.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
 
     def _export(self) -> None:
         ids = self.selected_ids()

@@ -8,17 +8,20 @@ dropped too. Nothing here blocks the UI thread: stopping only sets a flag.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtGui import QImage
 
 from desktop.camera import CameraError, CameraProvider, CameraSource
 from desktop.capture import Guidance, LiveGuide
 from desktop.errors import ErrorNotifier
 from desktop.ui.widgets import to_qimage
+
+MAX_FPS = 60.0  # no screen shows more; a camera (or file source) that delivers faster is read at this pace
 
 
 class LivePreview(QObject):
@@ -36,6 +39,7 @@ class LivePreview(QObject):
         self._preview_waiting = False
         self._running = False
         self._generation = 0
+        self._threads: list[threading.Thread] = []
         self.checked_frame: np.ndarray | None = None
         self.frames_read = 0
         self.frames_shown = 0
@@ -52,18 +56,24 @@ class LivePreview(QObject):
             self._running = True
             self._generation += 1
             generation = self._generation
-        threading.Thread(target=self._read_loop, args=(index, generation), name="camera-reader",
-                         daemon=True).start()
-        threading.Thread(target=self._guide_loop, args=(generation,), name="capture-guidance",
-                         daemon=True).start()
+        self._threads += [
+            threading.Thread(target=self._read_loop, args=(index, generation), name="camera-reader", daemon=True),
+            threading.Thread(target=self._guide_loop, args=(generation,), name="capture-guidance", daemon=True)]
+        for thread in self._threads[-2:]:
+            thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop reading; with `wait`, also join the threads (on close, so none emits into a deleted object)."""
         with self._lock:
             self._running = False
             self._generation += 1
             self._newest = None
             self._preview = None
             self._lock.notify_all()
+        if wait:
+            for thread in self._threads:
+                thread.join(wait)
+        self._threads = [t for t in self._threads if t.is_alive()]
 
     def newest_frame(self) -> np.ndarray | None:
         with self._lock:
@@ -89,23 +99,31 @@ class LivePreview(QObject):
         reason = ""
         try:
             camera = self._provider.open(index)
+            next_read = time.perf_counter()
             while self._alive(generation):
+                delay = next_read - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                next_read = max(next_read + 1.0 / MAX_FPS, time.perf_counter())
                 frame = camera.read()
                 if frame is None:
                     reason = "The camera stopped sending pictures. Check its cable or pick another camera."
                     break
-                image = to_qimage(frame)  # converted here, not on the UI thread
+                with self._lock:
+                    convert = not self._preview_waiting  # the UI still has an unpainted frame: skip this one
+                image = to_qimage(frame) if convert else None  # converted here, not on the UI thread
                 with self._lock:
                     if not self._alive(generation):
                         break
                     self.frames_read += 1
                     self._newest, self._newest_id = frame, self._newest_id + 1
-                    self._preview = image
-                    notify = not self._preview_waiting
-                    self._preview_waiting = True
+                    notify = image is not None and not self._preview_waiting
+                    if image is not None:
+                        self._preview = image
+                        self._preview_waiting = True
                     self._lock.notify_all()
                 if notify:
-                    self.preview_ready.emit()
+                    _emit(self.preview_ready)
         except CameraError as exc:
             reason = str(exc)
         except Exception as exc:  # a driver error must stop the preview, not the app
@@ -118,7 +136,7 @@ class LivePreview(QObject):
             with self._lock:
                 self._running = False
                 self._lock.notify_all()
-            self.stopped.emit(reason)
+            _emit(self.stopped, reason)
 
     def _guide_loop(self, generation: int) -> None:
         seen = 0
@@ -141,4 +159,10 @@ class LivePreview(QObject):
                     return
                 self.checked_frame = frame
                 self.checks_run += 1
-            self.guidance_ready.emit(guidance)
+            _emit(self.guidance_ready, guidance)
+
+
+def _emit(signal: SignalInstance, *args: object) -> None:
+    """Emit from a worker thread; if the window was destroyed meanwhile (at exit) there is nobody to tell."""
+    with contextlib.suppress(RuntimeError):
+        signal.emit(*args)

@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
             self.actions_.ask_admin("exit", self._close_unlocked)
             return
         self.cancel_analysis()
-        self.live.stop()
+        self.live.stop(wait=1.0)
         self.actions_.save_window_state()
         self.tasks.wait_all(5000)
         super().closeEvent(event)

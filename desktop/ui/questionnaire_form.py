@@ -35,7 +35,7 @@ class QuestionnaireForm(QWidget):
         grid = QGridLayout(goals)
         grid.setContentsMargins(0, 0, 0, 0)
         for i, box in enumerate(self.goals.values()):
-            grid.addWidget(box, i // 2, i % 2)
+            grid.addWidget(box, i, 0)
         self.budget = QDoubleSpinBox()
         self.budget.setRange(0, 1000)
         self.budget.setDecimals(0)

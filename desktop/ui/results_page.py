@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.explain import CONCERN_NAMES, SKIN_TYPE_WORDS, describe
+from desktop.explain import CONCERN_NAMES, SKIN_TYPE_WORDS, meaning
 from desktop.ml.report import CONCERNS, DISCLAIMER
 from desktop.resources import resource
 from desktop.ui.questionnaire_form import QuestionnaireForm
@@ -78,13 +78,13 @@ class ResultsPage(QWidget):
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setFormat("%v")
-            meaning = QLabel()
-            meaning.setWordWrap(True)
-            meaning.setStyleSheet("color: palette(placeholder-text);")
+            line = QLabel()
+            line.setWordWrap(True)
+            line.setStyleSheet("color: palette(placeholder-text);")
             scores.addWidget(QLabel(CONCERN_NAMES[concern]), row * 2, 0)
             scores.addWidget(bar, row * 2, 1)
-            scores.addWidget(meaning, row * 2 + 1, 0, 1, 2)
-            self.bars[concern] = (bar, meaning)
+            scores.addWidget(line, row * 2 + 1, 0, 1, 2)
+            self.bars[concern] = (bar, line)
         tone_row = QHBoxLayout()
         tone_row.addWidget(self.tone_swatch)
         tone_row.addWidget(self.tone_text, 1)
@@ -102,6 +102,7 @@ class ResultsPage(QWidget):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(right)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -139,11 +140,11 @@ class ResultsPage(QWidget):
             tips = "".join(f"<li>{html.escape(t)}</li>" for t in report.quality.instructions)
             self.quality_text.setText("<b>Photo quality could be better</b> (scores are less reliable):"
                                       f"<ul>{tips}</ul>")
-        for concern, (bar, meaning) in self.bars.items():
+        for concern, (bar, line) in self.bars.items():
             score = report.concerns.get(concern)
             bar.setValue(round(score) if score is not None else 0)
             bar.setEnabled(score is not None)
-            meaning.setText(describe(concern, score))
+            line.setText(meaning(concern, score))
 
     def _show_overlay(self) -> None:
         name = self.overlay_box.currentData()
@@ -157,6 +158,6 @@ class ResultsPage(QWidget):
         self.tone_swatch.clear()
         for label in (self.tone_text, self.type_text, self.quality_text):
             label.clear()
-        for bar, meaning in self.bars.values():
+        for bar, line in self.bars.values():
             bar.setValue(0)
-            meaning.clear()
+            line.clear()

@@ -28,6 +28,9 @@ from desktop.recommend.engine import Pick, Routine
 STEP_NAMES = {"cleanser": "Cleanse", "serum": "Serum", "treatment": "Treatment", "moisturizer": "Moisturise",
               "sunscreen": "Protect (sunscreen)", "eye": "Eye care"}
 WHEN = {"all": "Morning and evening", "am": "Morning", "pm": "Evening"}
+EXCLUDED = {"prohibited_in_eu": "with an ingredient banned in the EU", "fragrance": "with fragrance",
+            "not_vegan": "not vegan", "over_budget": "over your budget", "other_currency": "in another currency",
+            "avoided_ingredient": "with an ingredient you avoid", "not_in_pregnancy": "not advised in pregnancy"}
 
 
 def qr_pixmap(url: str, scale: int = 4) -> QPixmap:
@@ -124,6 +127,7 @@ class RoutinePage(QWidget):
             item = self.body_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater waits for the event loop
                 widget.deleteLater()
         self.cards = []
         routine = self.routine
@@ -132,10 +136,10 @@ class RoutinePage(QWidget):
         when = self.when.currentData()
         steps = [s for s in routine.steps if when == "all" or when in s.when]
         empty = [s.step for s in steps if not s.products]
-        removed = ", ".join(f"{n} by {k.replace('_', ' ')}" for k, n in routine.excluded.items() if n)
+        removed = "; ".join(f"{n} {EXCLUDED.get(k, k.replace('_', ' '))}" for k, n in routine.excluded.items() if n)
         self.summary.setText(
             ("".join(f"<p>⚠ {html.escape(w)}</p>" for w in routine.warnings if not _names_product(w, routine)))
-            + (f"<p><small>Filters left out {html.escape(removed)} products.</small></p>" if removed else "")
+            + (f"<p><small>Left out: {html.escape(removed)}.</small></p>" if removed else "")
             + (f"<p>No product in the catalog fits the {', '.join(empty)} step with these filters.</p>"
                if empty else ""))
         for step in steps:

@@ -13,6 +13,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.explain import CONCERN_NAMES
+
 CONCERN_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#29335c", "#8e7dbe", "#c08497", "#2a9d8f")
 
 
@@ -127,7 +129,7 @@ class TrendChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().color(self.foregroundRole())
-        area = QRectF(36, 10, max(10, self.width() - 150), max(10, self.height() - 40))
+        area = QRectF(36, 10, max(10, self.width() - 180), max(10, self.height() - 30))
         painter.setPen(QPen(self.palette().color(self.palette().ColorRole.Mid), 1))
         for level in (0, 50, 100):
             y = area.bottom() - area.height() * level / 100
@@ -150,8 +152,8 @@ class TrendChart(QWidget):
                 painter.drawLine(a, b)
             for p in points:
                 painter.drawEllipse(p, 3, 3)
-            painter.drawText(QRectF(area.right() + 10, area.top() + 16 * i, 110, 16),
-                             Qt.AlignmentFlag.AlignLeft, name.replace("_", " "))
+            painter.drawText(QRectF(area.right() + 10, area.top() + 16 * i, 130, 16),
+                             Qt.AlignmentFlag.AlignLeft, CONCERN_NAMES.get(name, name))
 
 
 def swatch_pixmap(rgb: tuple[int, int, int], size: int = 28) -> QPixmap:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 AUTO_SYNC_MS = 6 * 3600 * 1000
 FIRST_AUTO_SYNC_MS = 5_000
+WARM_UP_DELAY_MS = 300  # after the first paint
 
 
 class WindowActions(QObject):
@@ -40,6 +42,7 @@ class WindowActions(QObject):
     wiped = Signal()
     data_deleted = Signal()
     pdf_written = Signal(str)
+    warmed_up = Signal()
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -74,6 +77,19 @@ class WindowActions(QObject):
 
         self.w.tasks.run(work, lambda saved: self.w.form.set_answers(Answers.from_dict(saved)) if saved else None)
         self._schedule_auto_sync()
+        QTimer.singleShot(WARM_UP_DELAY_MS, self.warm_up)
+
+    def warm_up(self) -> None:
+        """Load the face and concern models in a worker soon after the window shows. Importing onnxruntime holds
+        the GIL for ~80 ms; done here, that pause never lands in the middle of someone's scan."""
+        analyzer, recommender = self.services.analyzer, self.services.recommender
+
+        def work(state: object) -> None:
+            analyzer.faces.find(np.zeros((64, 64, 3), np.uint8))
+            _ = analyzer.concern_model
+            recommender.warm_up()
+
+        self.w.tasks.run(work, lambda _r: self.warmed_up.emit())
 
     def _schedule_auto_sync(self) -> None:
         settings = self.services.settings

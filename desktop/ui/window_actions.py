@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop import userdata
 from desktop.recommend.questionnaire import Answers
@@ -27,6 +27,7 @@ from desktop.ui.history_page import HistoryEntry
 from desktop.ui.kiosk import IdleWatch, ask_pin
 from desktop.ui.report_pdf import write_pdf
 from desktop.ui.scan import Scan
+from desktop.ui.theme import apply_theme
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -65,6 +66,7 @@ class WindowActions(QObject):
         history.delete_all_requested.connect(self.confirm_delete_all)
         history.export_requested.connect(self.choose_pdf_path)
         self.cameras: list[Any] = []
+        self._applied_theme = self.services.settings.theme
 
     # -- start-up and mode ------------------------------------------------------------------------
     def startup_tasks(self) -> None:
@@ -236,7 +238,11 @@ class WindowActions(QObject):
         self._save_settings_file(settings)
         self.w.capture.preferred_camera = settings.camera_index
         self.w.settings_page.load(settings, self.cameras)
-        self.w.settings_page.message.setText("Saved. The theme applies at the next start.")
+        self.w.settings_page.message.setText("Saved.")
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and settings.theme != self._applied_theme:
+            apply_theme(app, settings.theme)
+            self._applied_theme = settings.theme
         self._schedule_auto_sync()
         if settings.kiosk_mode != was_kiosk:
             self.apply_mode()

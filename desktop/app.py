@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -61,8 +62,8 @@ def _log_to_file(paths: AppPaths) -> None:
     root.setLevel(min(root.level or logging.INFO, logging.INFO))
 
 
-def run_gui(argv: list[str] | None = None, services: Services | None = None) -> int:
-    from PySide6.QtCore import Qt
+def run_gui(argv: list[str] | None = None, services: Services | None = None, quit_after_paint: bool = False) -> int:
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -77,6 +78,9 @@ def run_gui(argv: list[str] | None = None, services: Services | None = None) -> 
     apply_theme(app, services.settings.theme)  # type: ignore[arg-type]
     window = MainWindow(services)
     window.start()
+    if quit_after_paint:  # the first zero-timeout timer fires after the first paint
+        QTimer.singleShot(0, lambda: (print(f"first paint at {time.time():.3f}", flush=True), window.close(),
+                                      app.quit()))
     try:
         return int(app.exec())
     finally:

@@ -225,6 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--report", metavar="REPORT.json")
     p.add_argument("--limit", type=int, default=3, help="products per step (default 3)")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("gui", help="open the window (the default when no command is given)")
+    p.add_argument("--quit-after-paint", action="store_true",
+                   help="print the time of the first paint and exit (installers' smoke test, launch benchmark)")
+    sub.add_parser("doctor", help="load every bundled model and data file and report").add_argument(
+        "--json", action="store_true")
     sub.add_parser("sync", help="pull the catalog from the sync server").add_argument("--server", metavar="URL")
     sub.add_parser("login", help="store a device token in the keyring (read from stdin)").add_argument(
         "--server", metavar="URL", required=True)
@@ -235,10 +240,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")  # mediapipe's C++ logging: warnings and above only
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    if args.command is None:
+    if args.command in (None, "gui"):
         from desktop.app import run_gui
 
-        return run_gui()
+        return run_gui(quit_after_paint=getattr(args, "quit_after_paint", False))
+    if args.command == "doctor":
+        from desktop import doctor
+
+        return doctor.run(as_json=args.json)
     paths = AppPaths.default()
     handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
                 "sync": cmd_sync, "login": cmd_login}

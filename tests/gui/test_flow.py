@@ -158,3 +158,18 @@ def test_about_box_shows_the_data_attribution(qtbot, make_window) -> None:  # ty
     assert "Vallydia" in box.detailedText() and "CC-BY-4.0" in box.detailedText()
     assert "never leave" in box.text()
     box.close()
+
+
+def test_gui_command_opens_the_window_offscreen_and_closes(skinlens_home: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    start = time.time()
+    out = subprocess.run([sys.executable, "-m", "desktop", "gui", "--quit-after-paint"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    painted = float(next(x for x in out.stdout.splitlines() if x.startswith("first paint at")).split()[-1])
+    assert start < painted < time.time()

@@ -65,3 +65,21 @@ def test_calibrate_then_analyze_uses_the_profile(photo_dir: Path, skinlens_home:
     assert line["white_balance"]["method"] != "calibration"
     no_card = run_cli("calibrate", str(photo_dir / "no_face.png"), home=skinlens_home)
     assert no_card.returncode == 1 and "no_reference_card" in no_card.stderr
+
+
+def test_doctor_loads_every_bundled_model_and_data_file(capsys) -> None:  # type: ignore[no-untyped-def]
+    from desktop.cli import main
+
+    assert main(["doctor", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert report["checks"] and all(c["ok"] for c in report["checks"].values()), report
+    assert "landmarks" in report["checks"]["face models (mediapipe)"]["detail"]
+
+
+def test_doctor_names_a_missing_model(capsys, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from desktop import doctor
+
+    monkeypatch.setattr("desktop.ml.infer.resource", lambda *parts: tmp_path.joinpath(*parts))
+    assert doctor.run(as_json=False) == 1
+    out = capsys.readouterr().out
+    assert "BAD concern CNN: RuntimeError: no concern model could be loaded" in out and "ok  demo catalog" in out

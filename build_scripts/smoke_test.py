@@ -31,7 +31,8 @@ def clean_env(home: Path) -> dict[str, str]:
 def run(cmd: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
-        raise SystemExit(f"FAILED: {' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr[-3000:]}")
+        raise SystemExit(f"FAILED: {' '.join(cmd)} exited {result.returncode}\n"
+                         f"{result.stdout}\n{result.stderr[-3000:]}")
     return result
 
 

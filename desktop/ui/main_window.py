@@ -302,5 +302,6 @@ class MainWindow(QMainWindow):
         self.live.stop(wait=1.0)
         self.actions_.save_window_state()
         self.tasks.wait_all(5000)
+        self.tasks.close()
         super().closeEvent(event)
 

@@ -6,11 +6,12 @@ not a cancellation also reach the one ErrorNotifier.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 from desktop.errors import ErrorNotifier
 from desktop.tasks import TaskCancelled, TaskFn, TaskState
@@ -44,15 +45,21 @@ class _Runnable(QRunnable):
         try:
             result = self._fn(self._state)
         except TaskCancelled:
-            self._signals.cancelled.emit()
+            self._emit(self._signals.cancelled)
         except Exception as exc:
-            self._signals.failed.emit(str(exc) or type(exc).__name__,
-                                      "".join(traceback.format_exception(exc)))
+            self._emit(self._signals.failed, str(exc) or type(exc).__name__,
+                       "".join(traceback.format_exception(exc)))
         else:
             if self._state.cancelled:
-                self._signals.cancelled.emit()
+                self._emit(self._signals.cancelled)
             else:
-                self._signals.finished.emit(result)
+                self._emit(self._signals.finished, result)
+
+    @staticmethod
+    def _emit(signal: SignalInstance, *args: object) -> None:
+        """At interpreter exit the receiving side may already be gone; there is nobody left to tell."""
+        with contextlib.suppress(RuntimeError):
+            signal.emit(*args)
 
 
 class TaskRunner(QObject):
@@ -61,6 +68,7 @@ class TaskRunner(QObject):
         self._notifier = notifier
         self._pool = pool or QThreadPool.globalInstance()
         self._live: set[TaskHandle] = set()
+        self._closed = False
 
     def run(self, fn: TaskFn, on_done: Callable[[Any], None],
             on_progress: Callable[[float, str], None] | None = None,
@@ -69,6 +77,9 @@ class TaskRunner(QObject):
         signals = _Signals()
         state = TaskState(on_progress=signals.progress.emit)
         handle = TaskHandle(state, signals)
+        if self._closed:  # the window has closed: nothing to start, nobody to tell
+            state.cancel()
+            return handle
         self._live.add(handle)
 
         def forget(*_: object) -> None:
@@ -76,19 +87,34 @@ class TaskRunner(QObject):
 
         def failed(message: str, details: str) -> None:
             self._notifier.notify(message, details)
-            if on_error:
+            if on_error and not self._closed:
                 on_error(message)
 
-        signals.finished.connect(on_done)
+        signals.finished.connect(self._guarded(on_done))
         signals.failed.connect(failed)
         if on_progress:
-            signals.progress.connect(on_progress)
+            signals.progress.connect(self._guarded(on_progress))
         if on_cancel:
-            signals.cancelled.connect(on_cancel)
+            signals.cancelled.connect(self._guarded(on_cancel))
         for signal in (signals.finished, signals.failed, signals.cancelled):
             signal.connect(forget)
         self._pool.start(_Runnable(fn, state, signals))
         return handle
+
+    def _guarded(self, slot: Callable[..., Any]) -> Callable[..., None]:
+        """Results that arrive after `close()` are dropped: the views they were meant for are gone."""
+
+        def deliver(*args: Any) -> None:
+            if not self._closed:
+                slot(*args)
+
+        return deliver
+
+    def close(self) -> None:
+        """The window is closing: deliver nothing more to it (tasks still running finish in the background)."""
+        self._closed = True
+        for handle in list(self._live):
+            handle.cancel()
 
     def wait_all(self, msecs: int = 10_000) -> bool:
         return bool(self._pool.waitForDone(msecs))

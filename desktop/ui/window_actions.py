@@ -79,7 +79,7 @@ class WindowActions(QObject):
 
         self.w.tasks.run(work, lambda saved: self.w.form.set_answers(Answers.from_dict(saved)) if saved else None)
         self._schedule_auto_sync()
-        QTimer.singleShot(WARM_UP_DELAY_MS, self.warm_up)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.warm_up)
 
     def warm_up(self) -> None:
         """Load the face and concern models in a worker soon after the window shows. Importing onnxruntime holds
@@ -96,7 +96,7 @@ class WindowActions(QObject):
     def _schedule_auto_sync(self) -> None:
         settings = self.services.settings
         if settings.auto_sync and settings.sync_server_url:
-            QTimer.singleShot(FIRST_AUTO_SYNC_MS, self.sync_now)
+            QTimer.singleShot(FIRST_AUTO_SYNC_MS, self, self.sync_now)
             self.auto_sync_timer.start(AUTO_SYNC_MS)
         else:
             self.auto_sync_timer.stop()

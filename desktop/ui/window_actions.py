@@ -235,7 +235,11 @@ class WindowActions(QObject):
         if pin:
             settings = dataclasses.replace(settings, kiosk_pin_hash=hash_pin(pin))
         was_kiosk = self.services.settings.kiosk_mode
+        retention_changed = settings.retention_days != self.services.settings.retention_days
         self._save_settings_file(settings)
+        if retention_changed:
+            store, days = self.services.store, settings.retention_days
+            self.w.tasks.run(lambda state: userdata.apply_retention(store, days), lambda _n: None)
         self.w.capture.preferred_camera = settings.camera_index
         self.w.settings_page.load(settings, self.cameras)
         self.w.settings_page.message.setText("Saved.")

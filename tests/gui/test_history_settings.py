@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import keyring
 import pytest
+from sqlalchemy import update
 
+from desktop.catalog.models import Analysis
 from desktop.sync.client import KEYRING_SERVICE
 from tests.integration.conftest import free_port
 
@@ -67,11 +70,16 @@ def test_settings_save_token_in_keyring_and_survive_a_dead_server(qtbot, make_wi
     page.save_token_button.click()
     assert keyring.get_password(KEYRING_SERVICE, url) == "device-token-123"
     assert page.token.text() == ""
+    store = window.services.store
+    old, new = store.add_analysis({"concerns": {}}), store.add_analysis({"concerns": {}})
+    with store.session() as session, session.begin():
+        session.execute(update(Analysis).where(Analysis.id == old).values(created_at=time.time() - 91 * 86_400))
     page.keep_photos.setChecked(True)
     page.retention.setCurrentIndex(page.retention.findData(90))
     page.save_button.click()
     saved = window.services.paths.settings_file.read_text()
     assert url in saved and "device-token-123" not in saved and '"retention_days": 90' in saved
+    qtbot.waitUntil(lambda: [row[0] for row in store.analyses()] == [new])  # retention applies at once
 
     before = window.services.store.count()
     with qtbot.waitSignal(window.actions_.sync_finished, timeout=60_000) as status:

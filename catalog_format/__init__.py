@@ -8,6 +8,7 @@ from catalog_format.canonical import catalog_digest, product_hash, signed_messag
 from catalog_format.parse import (
     CATEGORIES,
     SKIN_TYPES,
+    TEXT_PATTERN,
     CatalogRow,
     ParseResult,
     RowError,
@@ -19,6 +20,7 @@ from catalog_format.parse import (
 __all__ = [
     "CATEGORIES",
     "SKIN_TYPES",
+    "TEXT_PATTERN",
     "CatalogRow",
     "ParseResult",
     "RowError",

@@ -21,6 +21,8 @@ CATEGORIES = (
     "mask", "eye", "exfoliant", "oil", "other",
 )
 SKIN_TYPES = ("oily", "dry", "normal", "combination", "sensitive")
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REQUIRED = ("id", "brand", "name", "category", "price", "currency", "ingredients", "url")
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -103,6 +105,9 @@ def _text(raw: dict[str, Any], key: str) -> str:
 
 def _validate(raw: dict[str, Any]) -> CatalogRow:
     """Build a CatalogRow or raise ValueError with the reason."""
+    bad = sorted(k for k in raw if isinstance(k, str) and _CONTROL.search(_text(raw, k)))
+    if bad:
+        raise ValueError(f"control characters (e.g. NUL) in {', '.join(bad)}")
     missing = [k for k in REQUIRED if not _text(raw, k)]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from catalog_format import CATEGORIES, SKIN_TYPES, CatalogRow
+from catalog_format import CATEGORIES, SKIN_TYPES, TEXT_PATTERN, CatalogRow
 
 
 class ProductIn(BaseModel):
@@ -25,6 +26,15 @@ class ProductIn(BaseModel):
     image_url: str = Field("", pattern=r"^(https://\S+)?$", max_length=2000)
     skin_types: list[str] = Field(default_factory=list, max_length=5)
     tags: list[str] = Field(default_factory=list, max_length=50)
+
+    @field_validator("id", "brand", "name", "size", "ingredients", "skin_types", "tags")
+    @classmethod
+    def no_control_characters(cls, value: Any) -> Any:
+        """PostgreSQL text cannot hold NUL, and no catalog field needs control characters: a 422, not a 500."""
+        for text in value if isinstance(value, list) else [value]:
+            if not re.match(TEXT_PATTERN, text):
+                raise ValueError("control characters (e.g. NUL) are not allowed")
+        return value
 
     def to_row(self) -> CatalogRow:
         bad = [t for t in self.skin_types if t not in SKIN_TYPES]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
 from sqlalchemy import select
 
-from catalog_format import parse_catalog_text
+from catalog_format import TEXT_PATTERN, parse_catalog_text
 from sync_server import changes, feed
 from sync_server.api.deps import SessionDep, SignerDep, require_admin
 from sync_server.models import Product
 from sync_server.schemas import ImportIn, ImportOut, ProductIn, ProductOut, RowErrorOut, WriteOut
+
+ProductId = Annotated[str, Path(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
 
 router = APIRouter(prefix="/v1/admin", dependencies=[Depends(require_admin)])
 IfMatch = Annotated[str | None, Header(description='the ETag you read: "c<seq>" for the catalog, '
@@ -40,7 +42,7 @@ def import_catalog(body: ImportIn, session: SessionDep, signer: SignerDep, if_ma
 
 
 @router.get("/products/{product_id}", response_model=ProductOut)
-def get_product(product_id: str, session: SessionDep, response: Response) -> ProductOut:
+def get_product(product_id: ProductId, session: SessionDep, response: Response) -> ProductOut:
     product = session.get(Product, product_id)
     if product is None or product.deleted:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such product")
@@ -49,7 +51,7 @@ def get_product(product_id: str, session: SessionDep, response: Response) -> Pro
 
 
 @router.put("/products/{product_id}")
-def put_product(product_id: str, body: ProductIn, session: SessionDep, signer: SignerDep,
+def put_product(product_id: ProductId, body: ProductIn, session: SessionDep, signer: SignerDep,
                 response: Response, if_match: IfMatch = None) -> WriteOut:
     if body.id != product_id:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the body's id differs from the URL's")
@@ -70,7 +72,7 @@ def put_product(product_id: str, body: ProductIn, session: SessionDep, signer: S
 
 
 @router.delete("/products/{product_id}")
-def delete_product(product_id: str, session: SessionDep, signer: SignerDep, if_match: IfMatch = None) -> WriteOut:
+def delete_product(product_id: ProductId, session: SessionDep, signer: SignerDep, if_match: IfMatch = None) -> WriteOut:
     with session.begin():
         seq = changes.bump_sequence(session)
         existing = session.execute(select(Product).where(Product.id == product_id)).scalar()

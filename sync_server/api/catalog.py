@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from catalog_format import TEXT_PATTERN
 from sync_server import feed
 from sync_server.api.deps import ReadSessionDep, SettingsDep, require_device
 from sync_server.schemas import ChangesPage, HealthOut, RefetchOut, SnapshotOut
@@ -26,7 +27,8 @@ def healthz(session: ReadSessionDep) -> HealthOut:
 def catalog_changes(
     session: ReadSessionDep, settings: SettingsDep,
     since: Annotated[int, Query(ge=0, le=2**62, description="the cursor's seq; 0 for a first sync")] = 0,
-    after: Annotated[str | None, Query(max_length=200, description="the cursor's id within seq")] = None,
+    after: Annotated[str | None, Query(max_length=200, pattern=TEXT_PATTERN,
+                                       description="the cursor's id within seq")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:

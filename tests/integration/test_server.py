@@ -179,3 +179,16 @@ def test_rate_limit_answers_429_with_retry_after(database_url: str) -> None:
         assert codes[:3] == [200, 200, 200] and codes[3] == 429
         limited = client.get("/v1/catalog/changes", headers=ADMIN)
         assert int(limited.headers["retry-after"]) >= 1
+
+
+def test_control_characters_are_a_422_not_a_500(client: TestClient) -> None:
+    """Found by the API fuzz test: PostgreSQL text cannot hold NUL, so it must never reach a query."""
+    assert client.get("/v1/catalog/changes", params={"after": "\x00"}, headers=ADMIN).status_code == 422
+    assert client.get("/v1/admin/products/a%00b", headers=ADMIN).status_code == 422
+    body = {"id": "p\x00", "brand": "B", "name": "N", "category": "cleanser", "price": "1.00", "currency": "GBP",
+            "ingredients": "Aqua", "url": "https://www.lookfantastic.com/x.html"}
+    assert client.put("/v1/admin/products/p%00", json=body, headers=ADMIN).status_code == 422
+    imported = client.post("/v1/admin/catalog", headers=ADMIN, json={
+        "content": "id,brand,name,category,price,currency,ingredients,url\n"
+                   "n1,B,Na\x00me,cleanser,1,GBP,Aqua,https://www.lookfantastic.com/n1.html\n"}).json()
+    assert imported["errors"][0]["reason"].startswith("control characters")

@@ -26,6 +26,7 @@ def test_good_row_is_normalised() -> None:
     ('p2,Acme,,cleanser,9,GBP,Aqua,https://x.example/a,,\n', "missing name"),
     ('p2,Acme,Gel,cleanser,9,GBP,Aqua,https://x.example/a,greasy,\n', "skin_types greasy"),
     ('p1,Acme,Gel,cleanser,9,GBP,Aqua,https://x.example/a,,\n', "repeats line 2"),
+    ('p2,Acme,Gel\x00,cleanser,9,GBP,Aqua,https://x.example/a,,\n', "control characters (e.g. NUL) in name"),
 ])
 def test_bad_rows_are_reported_with_line_and_reason_and_do_not_stop_others(line: str, reason: str) -> None:
     text = HEADER + GOOD + line + GOOD.replace("p1", "p3")

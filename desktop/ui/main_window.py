@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         if isinstance(result, AnalysisFailure):
             self.show_page("capture")
             self.capture.instruction.setText(f"This photo could not be analysed: {result.error}")
+            self.statusBar().showMessage(f"This photo could not be analysed: {result.error}", 15_000)
             self.analysis_done.emit(result)
             return
         self.scan = result

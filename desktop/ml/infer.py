@@ -29,7 +29,8 @@ def _preprocess(face_rgb: np.ndarray, config: dict[str, Any]) -> np.ndarray:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-x)))
+    """Logistic function; logits are clipped first so confident map pixels do not overflow exp()."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -60.0, 60.0))))
 
 
 def _with_flip(raw: Any, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

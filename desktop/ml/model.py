@@ -17,7 +17,7 @@ from desktop.ml.synth import MAP, SIZE
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "skinlens-cnn",
-    "version": "1.0.0",
+    "version": "1.2.0",
     "channels": [16, 32, 48, 64, 96],
     "head_channels": 48,
     "concerns": list(CONCERNS),

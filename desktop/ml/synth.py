@@ -24,6 +24,7 @@ from desktop.ml.whitebalance import linear_to_srgb8, srgb_to_linear
 
 SIZE = 192  # the CNN's input: eyes 64 px apart, about 1 px per mm
 MAP = 48  # heat-map resolution
+AUTO_EXPOSURE_STRENGTH = 0.6  # 0: fixed exposure, 1: every face metered to the same grey
 MONK_RGB = np.array([[246, 237, 228], [243, 231, 219], [247, 234, 208], [234, 218, 186], [215, 189, 150],
                      [160, 126, 86], [130, 92, 67], [96, 65, 52], [58, 49, 42], [41, 36, 32]], np.uint8)
 EPS_MEL = np.array([0.354, 0.572, 1.0], np.float32)  # (620/540/460 nm)^-3.48, normalised
@@ -154,7 +155,7 @@ def render(seed: int) -> Sample:
     shine_amount = scores[CONCERNS.index("oiliness")] / 100.0
     linear += (masks["oiliness"] * 0.55 * shine_amount)[..., None]
     linear = _compose_face(rng, regions, linear, landmarks)
-    image = _camera(rng, linear)
+    image = _camera(rng, linear, regions.skin)
     map_stack = np.stack([cv2.resize(masks[c], (MAP, MAP), interpolation=cv2.INTER_AREA) for c in CONCERNS])
     skin_type = _skin_type(scores, masks, regions)
     return Sample(image=image, masks=np.clip(map_stack, 0, 1).astype(np.float32),
@@ -179,10 +180,10 @@ def _draw_concerns(rng: np.random.Generator, r: Regions, od: np.ndarray) -> tupl
     coverage = float(np.clip(patches.sum() / (r.cheeks.sum() + 1) * 2.5, 0, 1))
     masks["redness"], scores[1] = patches, 100 * level / 0.5 * coverage
     n = int(rng.integers(1, 16)) if present() else 0
-    contrast = rng.uniform(0.25, 0.7)
-    spots = _blobs(rng, r.skin * (1 - r.under_eyes), n, (1.5, 4.5))
+    contrast = rng.uniform(0.5, 1.1)  # solar lentigines are clearly darker than the skin around them
+    spots = _blobs(rng, r.skin * (1 - r.under_eyes), n, (2.0, 5.0))
     od += spots[..., None] * contrast * EPS_MEL
-    masks["dark_spots"], scores[2] = spots, min(100.0, n * 100 / 15 * (0.5 + contrast))
+    masks["dark_spots"], scores[2] = spots, min(100.0, n * 100 / 15 * (0.3 + contrast))
     depth = rng.uniform(0.15, 0.5) if present() else 0.0
     lines = _lines(rng, _wrinkle_segments(rng, r.landmarks, int(rng.integers(2, 9))), 0.8) * r.skin
     od += (lines * depth)[..., None] * 1.2
@@ -261,11 +262,23 @@ def _compose_face(rng: np.random.Generator, r: Regions, skin_linear: np.ndarray,
     return out * gradient[..., None]
 
 
-def _camera(rng: np.random.Generator, linear: np.ndarray) -> np.ndarray:
-    """Exposure, white-balance error, sensor noise, blur and JPEG."""
-    linear = linear * rng.uniform(0.75, 1.25) * rng.uniform(0.88, 1.12, 3)
+def _camera(rng: np.random.Generator, linear: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """Auto-exposure metered on the face, white-balance error, sensor noise, resolution, blur and JPEG.
+
+    Phone and laptop cameras expose partly for the face: light skin is pulled down from white and dark skin
+    lifted from black, but not all the way to one grey (half the log-distance to mid-grey, with some error),
+    so tone is kept while shine stays visible on light skin and spots on dark skin, as in real photos.
+    """
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    metered = float(np.median(luminance[skin > 0.5])) if (skin > 0.5).any() else 0.3
+    exposure = (rng.uniform(0.2, 0.35) / max(metered, 1e-3)) ** AUTO_EXPOSURE_STRENGTH
+    linear = linear * exposure * rng.uniform(0.88, 1.12, 3)
     linear = linear + rng.normal(0, rng.uniform(0.002, 0.012), linear.shape)
     image = linear_to_srgb8(linear.astype(np.float32))
+    if rng.random() < 0.4:  # a face that filled fewer pixels of the sensor, upsampled to the crop size
+        small = round(SIZE * rng.uniform(0.55, 0.95))
+        image = cv2.resize(cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA), (SIZE, SIZE),
+                           interpolation=cv2.INTER_LINEAR)
     sigma = rng.uniform(0, 0.9)
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)

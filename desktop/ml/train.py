@@ -184,9 +184,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         total = 0.0
         for step, start in enumerate(range(0, len(order), args.batch)):
             idx = order[start:start + args.batch]
-            batch = to_tensor(_augment(images[idx], generator), model.config)
-            loss = losses(model(batch), torch.from_numpy(masks[idx]), torch.from_numpy(scores[idx]),
-                          torch.from_numpy(types[idx]).long())
+            batch_images, batch_masks = _augment(images[idx], masks[idx], generator)
+            loss = losses(model(to_tensor(batch_images, model.config)), torch.from_numpy(batch_masks),
+                          torch.from_numpy(scores[idx]), torch.from_numpy(types[idx]).long())
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -213,12 +213,44 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     return final
 
 
-def _augment(images: np.ndarray, generator: torch.Generator) -> np.ndarray:
-    """Horizontal flips only: every other variation is already rendered into the samples."""
+def _augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal flips of image and heat maps together, then fresh camera degradations (`_degrade`).
+
+    The maps must flip with the image: a lesion on the left cheek is on the right cheek of the mirror image.
+    (Version 1.0.0 flipped only the images, which taught the map head wrong positions for every asymmetric
+    concern; dark spots and pores suffered most.)
+    """
     flip = torch.rand(len(images), generator=generator).numpy() < 0.5
-    out = images.copy()
+    out, out_masks = images.copy(), masks.copy()
     out[flip] = out[flip, :, ::-1]
-    return out
+    out_masks[flip] = out_masks[flip, :, :, ::-1]
+    rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
+    for i in range(len(out)):
+        out[i] = _degrade(out[i], rng)
+    return out, out_masks
+
+
+def _degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Fresh camera degradations every epoch (labels unchanged): a second JPEG pass, blur, fewer pixels.
+
+    Rendered samples already carry one of each; drawing new ones per epoch teaches the model that a score
+    must not move when the same face is re-encoded or resampled (issue 4's stability check on real photos).
+    """
+    import cv2
+
+    size = image.shape[0]
+    if rng.random() < 0.3:
+        small = round(size * rng.uniform(0.6, 0.95))
+        image = cv2.resize(cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA), (size, size),
+                           interpolation=cv2.INTER_LINEAR)
+    if rng.random() < 0.3:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.2))
+    if rng.random() < 0.5:
+        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY,
+                                                                          int(rng.integers(40, 96))])
+        if ok:
+            image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+    return image
 
 
 def build_parser() -> argparse.ArgumentParser:

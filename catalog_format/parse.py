@@ -142,18 +142,21 @@ def _validate(raw: dict[str, Any]) -> CatalogRow:
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    absent = [k for k in REQUIRED if k not in header]
-    if absent:
-        yield 1, None, f"header lacks the column(s) {', '.join(absent)}"
-        return
-    for record in reader:
-        if None in record:
-            yield reader.line_num, None, "more cells than the header has columns"
-            continue
-        yield reader.line_num, record, ""
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # \n, \r\n and a lone \r all end a line
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        absent = [k for k in REQUIRED if k not in header]
+        if absent:
+            yield 1, None, f"header lacks the column(s) {', '.join(absent)}"
+            return
+        for record in reader:
+            if None in record:
+                yield reader.line_num, None, "more cells than the header has columns"
+                continue
+            yield reader.line_num, record, ""
+    except csv.Error as exc:  # malformed quoting, NUL bytes: the rest of the file cannot be read reliably
+        yield reader.line_num or 1, None, f"not readable as CSV from here on ({exc})"
 
 
 def _jsonl_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:

@@ -69,3 +69,15 @@ def test_demo_catalog_parses_without_errors() -> None:
     result = parse_catalog_file(resource("catalog", "demo_catalog.csv"))
     assert result.errors == []
     assert len(result.rows) > 900
+
+
+@pytest.mark.parametrize("text", ["\r0", "id,brand\r\n\"unterminated", "a\x00b,c\n1,2\n", "\r\r\n\n"])
+def test_malformed_csv_is_an_error_line_never_an_exception(text: str) -> None:
+    """Found by the API fuzz test: a lone carriage return made the csv module raise (a 500 on the server)."""
+    result = parse_catalog_text(text, jsonl=False)
+    assert result.rows == [] and result.errors and result.errors[0].line >= 1
+
+
+def test_old_mac_line_endings_are_lines() -> None:
+    result = parse_catalog_text((HEADER + GOOD).replace("\n", "\r"), jsonl=False)
+    assert [r.id for r in result.rows] == ["p1"] and result.errors == []

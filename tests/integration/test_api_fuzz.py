@@ -16,7 +16,6 @@ from desktop.resources import resource
 from sync_server.app import create_app
 from tests.integration.conftest import ADMIN, settings_for
 
-
 # CI replays a fixed set of cases (derandomised: a red CI always means a change broke something); developers
 # explore new ones with SKINLENS_FUZZ_EXPLORE=1 [SKINLENS_FUZZ_EXAMPLES=200] (how the NUL and lone-CR 500s
 # that are now regression tests in test_server.py / test_catalog_format.py were found).

@@ -19,7 +19,6 @@ from desktop.app import Services
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
-from desktop.recommend.questionnaire import Answers
 from desktop.ui.capture_page import CapturePage
 from desktop.ui.history_page import HistoryPage
 from desktop.ui.live import LivePreview
@@ -56,10 +55,15 @@ class MainWindow(QMainWindow):
         self.resize(1180, 780)
         self.live = LivePreview(services.cameras, LiveGuide(services.analyzer.faces), services.notifier)
         self.form = QuestionnaireForm(services.settings.currency)
+        self.capture = CapturePage(self.live, services.cameras, self.tasks)
+        self.results = ResultsPage(self.form)
+        self.routine_page = RoutinePage()
+        self.history = HistoryPage()
+        self.settings_page = SettingsPage()
         self.pages: dict[str, Any] = {
-            "consent": ConsentPage(), "capture": CapturePage(self.live, services.cameras, self.tasks),
-            "analysing": AnalysingPage(), "results": ResultsPage(self.form), "routine": RoutinePage(),
-            "history": HistoryPage(), "settings": SettingsPage(),
+            "consent": ConsentPage(), "capture": self.capture, "analysing": AnalysingPage(),
+            "results": self.results, "routine": self.routine_page, "history": self.history,
+            "settings": self.settings_page,
         }
         self.stack = QStackedWidget()
         for page in self.pages.values():
@@ -74,26 +78,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Photos are analysed on this computer and never leave it.")
 
     # -- pages and navigation -------------------------------------------------------------------
-    @property
-    def capture(self) -> CapturePage:
-        return self.pages["capture"]
-
-    @property
-    def results(self) -> ResultsPage:
-        return self.pages["results"]
-
-    @property
-    def routine_page(self) -> RoutinePage:
-        return self.pages["routine"]
-
-    @property
-    def history(self) -> HistoryPage:
-        return self.pages["history"]
-
-    @property
-    def settings_page(self) -> SettingsPage:
-        return self.pages["settings"]
-
     @property
     def current_page(self) -> str:
         widget = self.stack.currentWidget()
@@ -221,9 +205,6 @@ class MainWindow(QMainWindow):
         self.refresh_routine(show=False)
 
     # -- routine --------------------------------------------------------------------------------
-    def answers(self) -> Answers:
-        return self.form.answers()
-
     def refresh_routine(self, show: bool = True) -> TaskHandle:
         answers = self.form.answers()
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)

@@ -55,9 +55,9 @@ def apply_retention(store: CatalogStore, days: int, now: float | None = None) ->
     if days <= 0:
         return 0
     cutoff = (time.time() if now is None else now) - days * DAY
-    before = len(store.analyses())
-    remove_photos(store.delete_analyses_before(cutoff))
-    return before - len(store.analyses())
+    deleted, photos = store.delete_analyses_before(cutoff)
+    remove_photos(photos)
+    return deleted
 
 
 def delete_all_user_data(store: CatalogStore, paths: AppPaths) -> None:

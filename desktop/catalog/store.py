@@ -233,11 +233,13 @@ class CatalogStore:
                 session.delete(row)
             return [r.photo_path for r in rows if r.photo_path]
 
-    def delete_analyses_before(self, cutoff: float) -> list[str]:
-        """Apply the retention setting: delete analyses created before `cutoff` (a UNIX time)."""
+    def delete_analyses_before(self, cutoff: float) -> tuple[int, list[str]]:
+        """Apply the retention setting: delete analyses created before `cutoff` (a UNIX time).
+
+        Returns how many went and the photo paths the caller must remove from disk."""
         with self._sessions() as session:
             ids = list(session.scalars(select(Analysis.id).where(Analysis.created_at < cutoff)))
-        return self.delete_analyses(ids) if ids else []
+        return len(ids), (self.delete_analyses(ids) if ids else [])
 
     def save_profile(self, profile: dict[str, Any]) -> None:
         with self._sessions.begin() as session:

@@ -66,13 +66,18 @@ def ita_category(ita: float, scheme: str = "del_bino") -> str:
 
 
 @lru_cache(maxsize=2)
-def monk_palette_lab(path: Path | None = None) -> np.ndarray:
-    """The 10 Monk swatches as CIELAB, row i = MST-(i+1)."""
+def monk_palette_rgb(path: Path | None = None) -> np.ndarray:
+    """The 10 Monk swatches as sRGB uint8, row i = MST-(i+1) (also the UI's tone swatch)."""
     source = path or resource("skin_tone", "monk_skin_tone_scale.csv")
     with source.open(encoding="utf-8") as fh:
         rows = sorted(csv.DictReader(fh), key=lambda r: int(r["mst_level"]))
-    rgb = np.array([[int(r["r"]), int(r["g"]), int(r["b"])] for r in rows], dtype=np.uint8)
-    return rgb_to_lab(rgb)
+    return np.array([[int(r["r"]), int(r["g"]), int(r["b"])] for r in rows], dtype=np.uint8)
+
+
+@lru_cache(maxsize=2)
+def monk_palette_lab(path: Path | None = None) -> np.ndarray:
+    """The 10 Monk swatches as CIELAB, row i = MST-(i+1)."""
+    return rgb_to_lab(monk_palette_rgb(path))
 
 
 def nearest_monk(lab: np.ndarray) -> int:

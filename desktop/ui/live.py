@@ -8,17 +8,17 @@ dropped too. Nothing here blocks the UI thread: stopping only sets a flag.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from desktop.camera import CameraError, CameraProvider, CameraSource
 from desktop.capture import Guidance, LiveGuide
 from desktop.errors import ErrorNotifier
+from desktop.ui.tasks import emit_safely
 from desktop.ui.widgets import to_qimage
 
 MAX_FPS = 60.0  # no screen shows more; a camera (or file source) that delivers faster is read at this pace
@@ -123,7 +123,7 @@ class LivePreview(QObject):
                         self._preview_waiting = True
                     self._lock.notify_all()
                 if notify:
-                    _emit(self.preview_ready)
+                    emit_safely(self.preview_ready)
         except CameraError as exc:
             reason = str(exc)
         except Exception as exc:  # a driver error must stop the preview, not the app
@@ -136,7 +136,7 @@ class LivePreview(QObject):
             with self._lock:
                 self._running = False
                 self._lock.notify_all()
-            _emit(self.stopped, reason)
+            emit_safely(self.stopped, reason)
 
     def _guide_loop(self, generation: int) -> None:
         seen = 0
@@ -159,10 +159,5 @@ class LivePreview(QObject):
                     return
                 self.checked_frame = frame
                 self.checks_run += 1
-            _emit(self.guidance_ready, guidance)
+            emit_safely(self.guidance_ready, guidance)
 
-
-def _emit(signal: SignalInstance, *args: object) -> None:
-    """Emit from a worker thread; if the window was destroyed meanwhile (at exit) there is nobody to tell."""
-    with contextlib.suppress(RuntimeError):
-        signal.emit(*args)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 import html
 
 from PySide6.QtCore import Qt, Signal
@@ -21,17 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.explain import CONCERN_NAMES, SKIN_TYPE_WORDS, meaning
+from desktop.ml.colour import monk_palette_rgb
 from desktop.ml.report import CONCERNS, DISCLAIMER
-from desktop.resources import resource
 from desktop.ui.questionnaire_form import QuestionnaireForm
 from desktop.ui.scan import Scan
 from desktop.ui.widgets import PhotoView, swatch_pixmap
-
-
-@functools.cache
-def monk_colours() -> dict[int, tuple[int, int, int]]:
-    with resource("skin_tone", "monk_skin_tone_scale.csv").open(encoding="utf-8") as f:
-        return {int(r["mst_level"]): (int(r["r"]), int(r["g"]), int(r["b"])) for r in csv.DictReader(f)}
 
 
 class ResultsPage(QWidget):
@@ -123,7 +115,7 @@ class ResultsPage(QWidget):
         self._show_overlay()
         tone = report.tone
         if tone:
-            self.tone_swatch.setPixmap(swatch_pixmap(monk_colours().get(tone.monk, (128, 128, 128)), 40))
+            self.tone_swatch.setPixmap(swatch_pixmap(_monk_rgb(tone.monk), 40))
             self.tone_text.setText(f"<b>Skin tone</b>: Monk {tone.monk} of 10 · ITA {tone.ita:.0f}° "
                                    f"({html.escape(tone.category)}) · {html.escape(tone.undertone)} undertone")
         else:
@@ -161,3 +153,11 @@ class ResultsPage(QWidget):
         for bar, line in self.bars.values():
             bar.setValue(0)
             line.clear()
+
+
+def _monk_rgb(level: int) -> tuple[int, int, int]:
+    palette = monk_palette_rgb()
+    if not 1 <= level <= len(palette):
+        return (128, 128, 128)
+    r, g, b = (int(v) for v in palette[level - 1])
+    return (r, g, b)

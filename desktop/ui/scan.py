@@ -32,9 +32,9 @@ class Scan:
 
 def prepare(report: SkinReport | AnalysisFailure, rgb: np.ndarray | None,
             keep_photo: bool = False) -> Scan | AnalysisFailure:
-    if isinstance(report, AnalysisFailure) or rgb is None:
-        assert isinstance(report, AnalysisFailure)
+    if isinstance(report, AnalysisFailure):
         return report
+    assert rgb is not None  # a report always comes with the image it was measured on
     import cv2
 
     scale = min(1.0, DISPLAY_SIDE / max(rgb.shape[:2]))

@@ -45,21 +45,22 @@ class _Runnable(QRunnable):
         try:
             result = self._fn(self._state)
         except TaskCancelled:
-            self._emit(self._signals.cancelled)
+            emit_safely(self._signals.cancelled)
         except Exception as exc:
-            self._emit(self._signals.failed, str(exc) or type(exc).__name__,
-                       "".join(traceback.format_exception(exc)))
+            emit_safely(self._signals.failed, str(exc) or type(exc).__name__,
+                        "".join(traceback.format_exception(exc)))
         else:
             if self._state.cancelled:
-                self._emit(self._signals.cancelled)
+                emit_safely(self._signals.cancelled)
             else:
-                self._emit(self._signals.finished, result)
+                emit_safely(self._signals.finished, result)
 
-    @staticmethod
-    def _emit(signal: SignalInstance, *args: object) -> None:
-        """At interpreter exit the receiving side may already be gone; there is nobody left to tell."""
-        with contextlib.suppress(RuntimeError):
-            signal.emit(*args)
+
+def emit_safely(signal: SignalInstance, *args: object) -> None:
+    """Emit from a worker thread; if the receiving side is gone (window closed, interpreter exiting), there is
+    nobody left to tell."""
+    with contextlib.suppress(RuntimeError):
+        signal.emit(*args)
 
 
 class TaskRunner(QObject):

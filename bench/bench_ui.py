@@ -27,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def make_photo(size: tuple[int, int], folder: Path) -> Path:
     from PIL import Image
-    from skimage import data
 
-    face = Image.fromarray(data.astronaut()[0:300, 100:400])
+    from desktop.camera import demo_webcam_frame
+
+    face = Image.fromarray(demo_webcam_frame())
     canvas = Image.new("RGB", size, (120, 120, 120))
     side = size[1]
     canvas.paste(face.resize((side, side)), ((size[0] - side) // 2, 0))

@@ -166,3 +166,11 @@ def _fit(rgb: np.ndarray, size: tuple[int, int] | None) -> np.ndarray:
     top, left = (height - resized.shape[0]) // 2, (width - resized.shape[1]) // 2
     canvas[top:top + resized.shape[0], left:left + resized.shape[1]] = resized
     return canvas
+
+
+def demo_webcam_frame() -> np.ndarray:
+    """scikit-image's public-domain astronaut photo framed as a webcam shows a user (head and shoulders,
+    centred): the one stand-in frame for tests, benchmarks and screenshots on machines without a camera."""
+    from skimage import data
+
+    return np.ascontiguousarray(np.asarray(data.astronaut())[0:300, 100:400])

@@ -40,17 +40,16 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     from PIL import Image
     from PySide6.QtWidgets import QApplication
-    from skimage import data
 
     from desktop.app import build_services
-    from desktop.camera import FileCameras
+    from desktop.camera import FileCameras, demo_webcam_frame
     from desktop.settings import AppPaths, Settings, hash_pin
     from desktop.ui.main_window import MainWindow
     from desktop.ui.theme import apply_theme
 
     home = Path(tempfile.mkdtemp())
     frame = home / "webcam.png"
-    Image.fromarray(data.astronaut()[0:300, 100:400]).save(frame)
+    Image.fromarray(demo_webcam_frame()).save(frame)
     app = QApplication(sys.argv[:1])
     apply_theme(app, "dark" if dark else "light")
     suffix = "_dark" if dark else ""

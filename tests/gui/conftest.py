@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from desktop.camera import CameraProvider, FileCameras
+from desktop.camera import CameraProvider, FileCameras, demo_webcam_frame
 from desktop.ml.analyzer import Analyzer
 
 
@@ -31,7 +31,7 @@ def shared_analyzer() -> Analyzer:
 def webcam_frames(tmp_path_factory: pytest.TempPathFactory, astronaut_rgb: np.ndarray) -> list[Path]:
     """A webcam-like framing of the astronaut photo (head and shoulders, centred)."""
     path = tmp_path_factory.mktemp("camera") / "frame.png"
-    Image.fromarray(astronaut_rgb[0:300, 100:400]).save(path)
+    Image.fromarray(demo_webcam_frame()).save(path)
     return [path]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.camera import CameraError, FileCamera, FileCameras, NoCameras
+from desktop.camera import CameraError, FileCamera, FileCameras, NoCameras, demo_webcam_frame
 from desktop.capture import AutoCapture, LiveGuide
 from desktop.catalog.store import CatalogStore
 from desktop.ml.face import FaceFinder
@@ -31,9 +31,9 @@ def test_auto_capture_fires_once_after_an_unbroken_hold() -> None:
     assert auto.progress(now=4.0) == 0.0
 
 
-def test_live_guide_on_a_face_and_on_no_face(astronaut_rgb: np.ndarray) -> None:
+def test_live_guide_on_a_face_and_on_no_face() -> None:
     guide = LiveGuide(FaceFinder())
-    good = guide.check(np.ascontiguousarray(astronaut_rgb[0:300, 100:400]))
+    good = guide.check(demo_webcam_frame())
     assert good.ok and good.box is not None and good.message == "Hold still…"
     empty = guide.check(np.full((480, 640, 3), 128, np.uint8))
     assert not empty.ok and empty.codes == ["no_face"] and "face" in empty.message

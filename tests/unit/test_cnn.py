@@ -158,3 +158,58 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     assert np.all(out_masks[flipped, :, 4, 6] == 1.0) and np.all(out_masks[~flipped, :, 4, 1] == 1.0)
     assert images[:, 12:20, 2:8].min() == 250  # the inputs are not modified in place
     assert not np.array_equal(np.where(flipped[:, None, None, None], out[:, :, ::-1], out), images)  # degraded
+
+
+def test_jpeg_on_another_grid_keeps_the_face_where_it_was() -> None:
+    """The photo-scale JPEG augmentation warps out and back: labels stay valid only if nothing moves."""
+    from desktop.ml.train import _jpeg_on_another_grid
+
+    rng = np.random.default_rng(3)
+    for seed in range(6):
+        image = synth.render(seed).image
+        out = _jpeg_on_another_grid(image, rng)
+        assert out.shape == image.shape and out.dtype == np.uint8
+        grey_in, grey_out = (cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).astype(np.float32) for x in (image, out))
+        (dx, dy), _ = cv2.phaseCorrelate(grey_in, grey_out)
+        assert abs(dx) < 0.5 and abs(dy) < 0.5
+        assert 0 < np.abs(out.astype(int) - image).mean() < 8  # re-encoded and resampled, not replaced
+
+
+def test_composites_keep_shading_but_not_the_photos_own_shine() -> None:
+    """The astronaut's highlights are additive light, not skin colour: they must not be multiplied into every
+    recoloured composite (all labelled "no oiliness" unless shine is drawn), while her shading stays."""
+    from desktop.ml.whitebalance import srgb_to_linear
+
+    template = synth.template()
+    skin = synth.Regions(template.landmarks).skin > 0.5
+    linear = srgb_to_linear(template.photo).astype(np.float32)
+    weights = np.array([0.2126, 0.7152, 0.0722], np.float32)
+    ratio = (linear @ weights) / np.median((linear @ weights)[skin])
+    texture = template.texture @ weights / float(np.median(template.texture[skin] @ weights))
+    shine = skin & (ratio > 1.6)
+    assert shine.sum() > 50  # the photo does have highlights on her forehead, nose and cheeks
+    assert texture[shine].max() < 1.45
+    shaded = skin & (ratio > 0.7) & (ratio < 1.15)
+    assert np.corrcoef(ratio[shaded], texture[shaded])[0, 1] > 0.95  # shading and detail kept
+
+
+def test_network_sees_luma_in_full_and_colour_only_coarsely() -> None:
+    """The first layer keeps luma exactly and blurs colour differences: a fine colour checkerboard (what JPEG's
+    chroma subsampling and quantisation rewrite) is flattened, a large colour patch and any luma detail stay."""
+    import torch
+
+    from desktop.ml.model import LUMA, ChromaLowPass
+
+    layer = ChromaLowPass(2.0)
+    luma = torch.tensor(LUMA).view(1, 3, 1, 1)
+    yy, xx = torch.meshgrid(torch.arange(64), torch.arange(64), indexing="ij")
+    checker = ((yy + xx) % 2).float() * 2 - 1
+    fine_colour = torch.stack([checker, -checker * 0.299 / 0.587, torch.zeros_like(checker)])[None]  # zero luma
+    assert float((fine_colour * luma).sum(1).abs().max()) < 1e-6
+    assert float(layer(fine_colour).abs().max()) < 0.02
+    patch = torch.zeros(1, 3, 64, 64)
+    patch[:, 0, 16:48, 16:48] = 1.0  # a red square: colour and luma
+    out = layer(patch)
+    assert float(((out - patch) * luma).sum(1).abs().max()) < 1e-5  # luma untouched
+    assert float((out - patch)[:, :, 28:36, 28:36].abs().max()) < 0.05  # colour kept inside a large patch
+    assert float(ChromaLowPass(0.0)(patch).sub(patch).abs().max()) == 0.0  # older models: no layer

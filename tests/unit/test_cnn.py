@@ -213,3 +213,20 @@ def test_network_sees_luma_in_full_and_colour_only_coarsely() -> None:
     assert float(((out - patch) * luma).sum(1).abs().max()) < 1e-5  # luma untouched
     assert float((out - patch)[:, :, 28:36, 28:36].abs().max()) < 0.05  # colour kept inside a large patch
     assert float(ChromaLowPass(0.0)(patch).sub(patch).abs().max()) == 0.0  # older models: no layer
+
+
+def test_monk_balance_weights_the_lagging_skin_tone_group_up() -> None:
+    from desktop.ml.train import MonkBalance
+
+    monk = np.array([1, 2, 5, 6, 8, 10, 0])  # 0: a real photo without a Monk label
+    groups = MonkBalance.groups(monk)
+    assert groups.tolist() == [0, 0, 1, 1, 2, 2, -1]
+    balance = MonkBalance(n_concerns=2, momentum=0.0)
+    scores = np.full((7, 2), 50.0, np.float32)
+    predicted = np.full((7, 2), 0.5, np.float32)
+    predicted[:2, 0] = 0.8  # concern 0 is badly off on light skin only
+    predicted[:, 1] = 0.6  # concern 1 is off by the same amount everywhere
+    balance.update(groups, predicted, scores)
+    weights = balance.weights(groups).numpy()
+    assert weights[0, 0] > 2 * weights[2, 0] and weights[0, 0] > 2 * weights[4, 0]
+    assert np.allclose(weights[:6, 1], 1.0) and np.allclose(weights[6], 1.0)

@@ -1,6 +1,7 @@
 """How far the CNN's scores move on a real photo under changes that should not matter (issue 4's sanity check):
 a 10 % rescale, a 4° rotation and JPEG quality 70 (also 50–95, for context) of scikit-image's public-domain
-astronaut photo, each run through the app's face finder and alignment. The same check is a test
+astronaut photo, each run through the app's face finder and alignment; and the spread of each score over 8
+frames that differ only by sensor noise (σ = 3), as consecutive webcam frames do. The same check is a test
 (`tests/unit/test_cnn.py::test_cnn_scores_are_stable_on_a_real_photo`); this prints every figure.
 
 python bench/cnn_stability.py [model folder, default: the bundled model]
@@ -57,6 +58,12 @@ def main() -> None:
         moved = scores(rgb)
         deltas = [moved[c] - base[c] for c in learned]
         print(f"{name:<12} " + " ".join(f"{d:>+11.1f}" for d in deltas) + f"   {max(abs(d) for d in deltas):.1f}")
+    # consecutive webcam frames of a still face differ by sensor noise: the range of each score over 8 frames
+    rng = np.random.default_rng(0)
+    frames = [np.clip(photo + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8) for _ in range(8)]
+    table = np.array([[s[c] for c in learned] for s in map(scores, frames)])
+    spread = table.max(axis=0) - table.min(axis=0)
+    print(f"{'noise 3 ×8':<12} " + " ".join(f"{d:>11.1f}" for d in spread) + f"   {spread.max():.1f}  (range)")
 
 
 if __name__ == "__main__":

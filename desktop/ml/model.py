@@ -17,7 +17,7 @@ from desktop.ml.synth import MAP, SIZE
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "skinlens-cnn",
-    "version": "1.3.0",
+    "version": "1.2.0",
     "channels": [16, 32, 48, 64, 96],
     "head_channels": 48,
     "concerns": list(CONCERNS),
@@ -26,44 +26,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "map_size": MAP,
     "mean": [0.5, 0.5, 0.5],
     "std": [0.25, 0.25, 0.25],
-    "chroma_sigma": 2.0,  # colour detail finer than this (input px) is blurred inside the network
 }
-LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, the luma of JPEG and of webcams' YUV
-
-
-class ChromaLowPass(nn.Module):
-    """Keeps luma at full resolution and blurs the colour differences (channel minus luma) with a Gaussian.
-
-    Cameras record colour at a fraction of their luma resolution (Bayer mosaics, 4:2:0 video, JPEG's 2×2
-    chroma subsampling and coarse chroma quantisation), so fine colour detail in a photo says more about its
-    encoding than about skin. Model 1.2.0 read it: on the astronaut photo, the colour detail of a JPEG-70
-    copy alone (its luma left as it was) moved oiliness by 12 and wrinkles by 6 points. A fixed layer, so ONNX
-    and torch share it; luma is kept exactly because the blurred differences have zero luma. Works on
-    normalised inputs because the normalisation is the same affine map on every channel.
-    """
-
-    luma: torch.Tensor
-    row: torch.Tensor
-    col: torch.Tensor
-
-    def __init__(self, sigma: float) -> None:
-        super().__init__()
-        radius = max(1, round(3 * sigma)) if sigma > 0 else 0
-        xs = torch.arange(-radius, radius + 1, dtype=torch.float32)
-        kernel = torch.exp(-(xs**2) / (2 * sigma**2)) if sigma > 0 else torch.ones(1)
-        kernel = kernel / kernel.sum()
-        self.radius = radius
-        self.register_buffer("luma", torch.tensor(LUMA).view(1, 3, 1, 1), persistent=False)
-        self.register_buffer("row", kernel.view(1, 1, 1, -1).repeat(3, 1, 1, 1), persistent=False)
-        self.register_buffer("col", kernel.view(1, 1, -1, 1).repeat(3, 1, 1, 1), persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.radius == 0:
-            return x
-        luma = (x * self.luma).sum(dim=1, keepdim=True)
-        colour = nn.functional.pad(x - luma, (self.radius,) * 4, mode="reflect")
-        colour = nn.functional.conv2d(nn.functional.conv2d(colour, self.row, groups=3), self.col, groups=3)
-        return luma + colour
 
 
 def _separable(cin: int, cout: int, stride: int) -> nn.Sequential:
@@ -84,7 +47,6 @@ class ConcernNet(nn.Module):
         c = self.config["channels"]
         head = self.config["head_channels"]
         n_concerns, n_types = len(self.config["concerns"]), len(self.config["skin_types"])
-        self.chroma = ChromaLowPass(float(self.config.get("chroma_sigma", 0.0)))
         self.stem = nn.Sequential(nn.Conv2d(3, c[0], 3, 2, 1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU(inplace=True))
         self.s1 = _separable(c[0], c[1], 2)  # /4: the map resolution
         self.s2 = _separable(c[1], c[2], 2)  # /8
@@ -98,7 +60,7 @@ class ConcernNet(nn.Module):
         self.n_concerns = n_concerns
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        f1 = self.s1(self.stem(self.chroma(x)))
+        f1 = self.s1(self.stem(x))
         f2 = self.s2(f1)
         f3 = self.s3(f2)
         f4 = self.s4(f3)

@@ -24,7 +24,6 @@ from desktop.ml.whitebalance import linear_to_srgb8, srgb_to_linear
 
 SIZE = 192  # the CNN's input: eyes 64 px apart, about 1 px per mm
 MAP = 48  # heat-map resolution
-SHINE_PEAK = 0.8  # specular light added at full oiliness (linear; diffuse Monk 1 skin reflects ~0.9)
 AUTO_EXPOSURE_STRENGTH = 0.6  # 0: fixed exposure, 1: every face metered to the same grey
 MONK_RGB = np.array([[246, 237, 228], [243, 231, 219], [247, 234, 208], [234, 218, 186], [215, 189, 150],
                      [160, 126, 86], [130, 92, 67], [96, 65, 52], [58, 49, 42], [41, 36, 32]], np.uint8)
@@ -54,7 +53,6 @@ class Sample:
 class Template:
     landmarks: np.ndarray  # (478, 2) at SIZE
     photo: np.ndarray  # the astronaut's aligned crop at SIZE, uint8
-    texture: np.ndarray  # her skin's shading and detail relative to its median colour, highlights removed
 
 
 @lru_cache(maxsize=1)
@@ -71,28 +69,7 @@ def template() -> Template:
     aligned = align(rgb, face.landmarks)
     scale = SIZE / CANON_SIZE
     photo = cv2.resize(aligned.rgb, (SIZE, SIZE), interpolation=cv2.INTER_AREA)
-    landmarks = aligned.landmarks * scale
-    return Template(landmarks=landmarks, photo=photo, texture=_diffuse_texture(photo, Regions(landmarks).skin))
-
-
-def _diffuse_texture(photo: np.ndarray, skin: np.ndarray, knee: float = 1.25) -> np.ndarray:
-    """The photo's skin relative to its median colour, with its specular highlights taken out.
-
-    Recolouring multiplies this ratio by the target tone. Shine is additive light, not a property of the
-    skin's colour: multiplied in, the astronaut's own forehead and nose highlights stayed bright on light
-    tones and vanished on dark ones, while every composite was labelled "no oiliness" -- a tone-dependent
-    label error (1.2.0 over-read oiliness by 18 points on unshined Monk 1-3 faces). Luminance above `knee`
-    times the median is compressed five-fold and its chroma pulled to neutral, keeping shading and detail.
-    """
-    linear = srgb_to_linear(photo).astype(np.float32)
-    ref = np.median(linear[skin > 0.5], axis=0) + 1e-4
-    ratio = linear / ref
-    lum_weights = np.array([0.2126, 0.7152, 0.0722], np.float32)
-    lum = np.maximum(ratio @ (ref * lum_weights) / float(ref @ lum_weights), 1e-3)
-    compressed = np.where(lum > knee, knee + 0.2 * (lum - knee), lum)
-    highlight = np.clip((lum - knee) / 0.3, 0, 1)[..., None]
-    chroma = ratio / lum[..., None] * (1 - highlight) + highlight
-    return np.clip(compressed[..., None] * chroma, 0.5, 1.4).astype(np.float32)
+    return Template(landmarks=aligned.landmarks * scale, photo=photo)
 
 
 def tone_od(tone: float) -> np.ndarray:
@@ -175,23 +152,14 @@ def render(seed: int) -> Sample:
     od += (0.05 * _smooth_noise(rng, 12))[..., None] * EPS_MEL + (0.04 * _smooth_noise(rng, 10))[..., None] * EPS_HB
     masks, scores = _draw_concerns(rng, regions, od)
     linear = np.exp(-od)
-    linear += _specular(rng, masks["oiliness"], scores[CONCERNS.index("oiliness")] / 100.0)[..., None]
+    shine_amount = scores[CONCERNS.index("oiliness")] / 100.0
+    linear += (masks["oiliness"] * 0.55 * shine_amount)[..., None]
     linear = _compose_face(rng, regions, linear, landmarks)
     image = _camera(rng, linear, regions.skin)
     map_stack = np.stack([cv2.resize(masks[c], (MAP, MAP), interpolation=cv2.INTER_AREA) for c in CONCERNS])
     skin_type = _skin_type(scores, masks, regions)
     return Sample(image=image, masks=np.clip(map_stack, 0, 1).astype(np.float32),
                   scores=scores.astype(np.float32), skin_type=skin_type, monk=round(tone))
-
-
-def _specular(rng: np.random.Generator, sheen: np.ndarray, oil: float) -> np.ndarray:
-    """Shine as light added to the skin's own colour: a broad sheen plus fine glints of varying strength.
-
-    The label follows the sheen; glints (tiny mirror-like specks on the skin's micro-relief) come and go with
-    light and re-encoding (JPEG 70 flattens most of them), so the model must not count them.
-    """
-    glints = np.clip(_smooth_noise(rng, 0.8) - 1.5, 0, None) * rng.uniform(0.0, 2.0)
-    return np.asarray(sheen * SHINE_PEAK * oil * (0.7 + glints), np.float32)
 
 
 def _draw_concerns(rng: np.random.Generator, r: Regions, od: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -269,7 +237,8 @@ def _compose_face(rng: np.random.Generator, r: Regions, skin_linear: np.ndarray,
         photo = srgb_to_linear(template().photo)
         matrix = cv2.estimateAffinePartial2D(template().landmarks, landmarks)[0]
         photo = cv2.warpAffine(photo, matrix, (SIZE, SIZE), borderMode=cv2.BORDER_REFLECT)
-        texture = cv2.warpAffine(template().texture, matrix, (SIZE, SIZE), borderMode=cv2.BORDER_REFLECT)
+        skin_ref = np.median(photo[r.skin > 0.5], axis=0) + 1e-4
+        texture = np.clip(photo / skin_ref, 0.5, 1.6)  # the photo's own shading and detail
         return np.asarray(photo * (1 - soft) + skin_linear * texture * soft)
     background = np.exp(-rng.uniform(0.2, 3.0, 3)).astype(np.float32) * np.ones((SIZE, SIZE, 3), np.float32)
     hair = np.exp(-rng.uniform(1.5, 4.5) * np.array([0.8, 1.0, 1.2], np.float32))

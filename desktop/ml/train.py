@@ -35,7 +35,6 @@ from desktop.ml.report import CONCERNS, SKIN_TYPES
 
 VAL_SEED_OFFSET = 10_000_000  # validation seeds never overlap training seeds
 MAP_POS_WEIGHT = 5.0
-EMA_DECAY = 0.998  # about 4 epochs of 125 steps
 MONK_GROUPS = {"MST 1-3": (1, 3), "MST 4-6": (4, 6), "MST 7-10": (7, 10)}
 
 
@@ -89,59 +88,22 @@ def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
 
 
 def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,
-           types: torch.Tensor, score_weights: torch.Tensor | None = None) -> torch.Tensor:
+           types: torch.Tensor) -> torch.Tensor:
     """Heat maps: BCE with positives weighted up (lesions cover a few % of a map, so an all-zero map would
-    otherwise be a cheap optimum); scores: smooth L1 on 0..1, per sample and concern weighted by
-    `score_weights` (MonkBalance); skin type: cross-entropy. Unknown labels (NaN, -1) are skipped."""
+    otherwise be a cheap optimum); scores: smooth L1 on 0..1; skin type: cross-entropy. Unknown labels
+    (NaN, -1) are skipped."""
     map_logits, score_logits, type_logits = outputs
     known_maps = ~torch.isnan(masks)
     map_loss = nn.functional.binary_cross_entropy_with_logits(
         map_logits[known_maps], masks[known_maps],
         pos_weight=torch.tensor(MAP_POS_WEIGHT)) if known_maps.any() else map_logits.sum() * 0
     known_scores = ~torch.isnan(scores)
-    weights = torch.ones_like(scores) if score_weights is None else score_weights
-    score_loss = (nn.functional.smooth_l1_loss(torch.sigmoid(score_logits)[known_scores],
-                                               scores[known_scores] / 100.0, beta=0.05, reduction="none")
-                  * weights[known_scores]).mean()
+    score_loss = nn.functional.smooth_l1_loss(torch.sigmoid(score_logits)[known_scores],
+                                              scores[known_scores] / 100.0, beta=0.05)
     known_types = types >= 0
     type_loss = nn.functional.cross_entropy(type_logits[known_types], types[known_types]) \
         if known_types.any() else type_logits.sum() * 0
     return 2.0 * map_loss + 4.0 * score_loss + 0.3 * type_loss
-
-
-class MonkBalance:
-    """Weights each concern's score loss by how far its error in the sample's Monk group runs above that
-    concern's mean over the groups (running training error, power 2, clipped to 0.5–2.5).
-
-    Shine is harder to see on light skin and papules on dark skin, so a plain loss settles with the gap
-    between skin-tone groups that issue 4 caps at 5 points; this moves capacity to the group that lags, a
-    light form of group distributionally robust optimisation. Real photos without a Monk label weigh 1.
-    """
-
-    def __init__(self, n_concerns: int, power: float = 2.0, momentum: float = 0.98) -> None:
-        self.error = np.full((len(MONK_GROUPS), n_concerns), 0.1, np.float64)
-        self.power, self.momentum = power, momentum
-
-    @staticmethod
-    def groups(monk: np.ndarray) -> np.ndarray:
-        out = np.full(len(monk), -1)
-        for g, (low, high) in enumerate(MONK_GROUPS.values()):
-            out[(monk >= low) & (monk <= high)] = g
-        return out
-
-    def weights(self, groups: np.ndarray) -> torch.Tensor:
-        relative = np.clip((self.error / self.error.mean(axis=0, keepdims=True)) ** self.power, 0.5, 2.5)
-        out = np.ones((len(groups), self.error.shape[1]), np.float32)
-        out[groups >= 0] = relative[groups[groups >= 0]]
-        return torch.from_numpy(out)
-
-    def update(self, groups: np.ndarray, predicted: np.ndarray, scores: np.ndarray) -> None:
-        error = np.abs(predicted - scores / 100.0)
-        for g in range(len(self.error)):
-            rows = (groups == g)[:, None] & ~np.isnan(error)
-            seen = rows.any(axis=0)
-            mean = np.where(rows, np.nan_to_num(error), 0).sum(axis=0)[seen] / rows.sum(axis=0)[seen]
-            self.error[g, seen] = self.momentum * self.error[g, seen] + (1 - self.momentum) * mean
 
 
 @torch.no_grad()
@@ -201,14 +163,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     start_epoch, history = 0, []
     checkpoint_path = out / "last.pt"
     state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
-    # the weights evaluated and shipped: an exponential moving average of the trained ones (smoother scores)
-    ema = torch.optim.swa_utils.AveragedModel(
-        model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(EMA_DECAY), use_buffers=True)
-    shipped = ema.module
-    assert isinstance(shipped, ConcernNet)
     if state is not None:
-        model.load_state_dict(state["training_state_dict"])
-        ema.load_state_dict(state["ema"])
+        model.load_state_dict(state["state_dict"])
         optimizer.load_state_dict(state["optimizer"])
         start_epoch, history = state["epoch"], state["history"]
         print(f"resumed after epoch {start_epoch}")
@@ -220,10 +176,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     if same_plan and state is not None:
         scheduler.load_state_dict(state["scheduler"])
     print(f"model: {count_parameters(model):,} parameters")
-    images, masks, scores, types, monk = train_data
-    groups, balance = MonkBalance.groups(monk), MonkBalance(len(CONCERNS))
-    if state is not None:
-        balance.error = state["balance"]
+    images, masks, scores, types, _ = train_data
     generator = torch.Generator().manual_seed(args.seed)
     for epoch in range(start_epoch, args.epochs):
         model.train()
@@ -232,36 +185,31 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         for step, start in enumerate(range(0, len(order), args.batch)):
             idx = order[start:start + args.batch]
             batch_images, batch_masks = _augment(images[idx], masks[idx], generator)
-            outputs = model(to_tensor(batch_images, model.config))
-            loss = losses(outputs, torch.from_numpy(batch_masks), torch.from_numpy(scores[idx]),
-                          torch.from_numpy(types[idx]).long(), balance.weights(groups[idx]))
+            loss = losses(model(to_tensor(batch_images, model.config)), torch.from_numpy(batch_masks),
+                          torch.from_numpy(scores[idx]), torch.from_numpy(types[idx]).long())
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             scheduler.step()
-            ema.update_parameters(model)
-            balance.update(groups[idx], torch.sigmoid(outputs[1]).detach().numpy(), scores[idx])
             total += loss.item()
             steps = (len(order) + args.batch - 1) // args.batch
             _bar(step + 1, steps, f"epoch {epoch + 1} loss {total / (step + 1):.4f}")
-        metrics = evaluate(shipped, val_data)
+        metrics = evaluate(model, val_data)
         history.append({"epoch": epoch + 1, "loss": round(total / (step + 1), 4), **metrics})
         print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
-        torch.save({"state_dict": shipped.state_dict(), "training_state_dict": model.state_dict(),
-                    "ema": ema.state_dict(), "optimizer": optimizer.state_dict(),
+        torch.save({"state_dict": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                    "balance": balance.error, "config": model.config, "epochs_planned": args.epochs},
-                   checkpoint_path)
+                    "config": model.config, "epochs_planned": args.epochs}, checkpoint_path)
     final = history[-1]
     final["train_seconds"] = round(time.time() - started)
     final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
     (out / "metrics.json").write_text(json.dumps(final, indent=2))
-    bundle = {"config": model.config, "state_dict": shipped.state_dict(), "metrics": final}
+    bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
     torch.save(bundle, out / "skin_cnn.pt")
     if args.export:
         from desktop.ml.export import export_onnx
 
-        export_onnx(shipped, Path(args.export), final)
+        export_onnx(model, Path(args.export), final)
     return final
 
 
@@ -298,32 +246,11 @@ def _degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.3:
         image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.2))
     if rng.random() < 0.5:
-        image = _jpeg_on_another_grid(image, rng) if rng.random() < 0.6 else _jpeg(image, int(rng.integers(40, 96)))
+        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY,
+                                                                          int(rng.integers(40, 96))])
+        if ok:
+            image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
     return image
-
-
-def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
-    import cv2
-
-    ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED) if ok else image
-
-
-def _jpeg_on_another_grid(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """JPEG applied to the photo before the face was aligned, as in the app: the 8×8 blocks and 2×2 chroma
-    cells sit at the photo's scale and angle, and the crop is resampled after them. 1.2.0, trained only
-    with JPEG on the crop itself, moved 10 points on the astronaut re-saved at quality 70."""
-    import cv2
-
-    size = image.shape[0]
-    canvas = round(size * 1.5)  # room for the whole crop at any of these scales and angles
-    matrix = cv2.getRotationMatrix2D((size / 2 + rng.uniform(-4, 4), size / 2 + rng.uniform(-4, 4)),
-                                     rng.uniform(-10, 10), rng.uniform(0.8, 1.25))
-    matrix[:, 2] += (canvas - size) / 2
-    photo = cv2.warpAffine(image, matrix, (canvas, canvas), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    photo = _jpeg(photo, int(rng.integers(50, 96)))
-    return cv2.warpAffine(photo, cv2.invertAffineTransform(matrix), (size, size), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -331,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="runs/cnn", help="checkpoints and metrics go here")
     parser.add_argument("--export", help="also write skin_cnn.onnx (+ .pt) into this folder")
     parser.add_argument("--data", help="a labelled CSV of real photos to add to the synthetic data")
-    parser.add_argument("--epochs", type=int, default=70)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--train-samples", type=int, default=8000)
     parser.add_argument("--val-samples", type=int, default=1200)
     parser.add_argument("--batch", type=int, default=64)

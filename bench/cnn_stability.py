@@ -12,29 +12,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 from skimage import data
 
-from desktop.ml.align import align
 from desktop.ml.face import FaceFinder
 from desktop.ml.infer import load_concern_model
 from desktop.ml.scoring import cnn_weights
-
-
-def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
-    ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok
-    return np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
-
-
-def variants(rgb: np.ndarray) -> dict[str, np.ndarray]:
-    out = {"rescale 1.1": cv2.resize(rgb, None, fx=1.1, fy=1.1, interpolation=cv2.INTER_CUBIC),
-           "rescale 0.9": cv2.resize(rgb, None, fx=0.9, fy=0.9, interpolation=cv2.INTER_AREA),
-           "rotate 4°": cv2.warpAffine(rgb, cv2.getRotationMatrix2D((256, 256), 4, 1.0), (512, 512),
-                                       borderMode=cv2.BORDER_REFLECT)}
-    out.update({f"JPEG {q}": _jpeg(rgb, q) for q in (50, 60, 70, 80, 90)})
-    return out
+from desktop.ml.stability import cnn_scores, noisy_frames, variants
 
 
 def main() -> None:
@@ -42,26 +26,16 @@ def main() -> None:
     if model is None:
         raise SystemExit("no concern model could be loaded")
     finder = FaceFinder()
-
-    def scores(rgb: np.ndarray) -> dict[str, float]:
-        face = finder.find(rgb).face
-        if face is None:
-            raise SystemExit("no face found in a variant")
-        return dict(model.predict(align(rgb, face.landmarks).rgb)["concerns"])
-
     photo = np.asarray(data.astronaut())
     learned = [c for c, w in cnn_weights(model.metrics).items() if w > 0]
-    base = scores(photo)
+    base = cnn_scores(model, finder, photo)
     print(f"{model.name} {model.version}; scores on the photo: " + ", ".join(f"{c} {base[c]:.1f}" for c in learned))
     print(f"{'variant':<12} " + " ".join(f"{c[:11]:>11}" for c in learned) + "   worst")
     for name, rgb in variants(photo).items():
-        moved = scores(rgb)
+        moved = cnn_scores(model, finder, rgb)
         deltas = [moved[c] - base[c] for c in learned]
         print(f"{name:<12} " + " ".join(f"{d:>+11.1f}" for d in deltas) + f"   {max(abs(d) for d in deltas):.1f}")
-    # consecutive webcam frames of a still face differ by sensor noise: the range of each score over 8 frames
-    rng = np.random.default_rng(0)
-    frames = [np.clip(photo + rng.normal(0, 3, photo.shape), 0, 255).astype(np.uint8) for _ in range(8)]
-    table = np.array([[s[c] for c in learned] for s in map(scores, frames)])
+    table = np.array([[s[c] for c in learned] for s in (cnn_scores(model, finder, f) for f in noisy_frames(photo))])
     spread = table.max(axis=0) - table.min(axis=0)
     print(f"{'noise 3 ×8':<12} " + " ".join(f"{d:>11.1f}" for d in spread) + f"   {spread.max():.1f}  (range)")
 

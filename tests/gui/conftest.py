@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -28,7 +27,7 @@ def shared_analyzer() -> Analyzer:
 
 
 @pytest.fixture(scope="session")
-def webcam_frames(tmp_path_factory: pytest.TempPathFactory, astronaut_rgb: np.ndarray) -> list[Path]:
+def webcam_frames(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """A webcam-like framing of the astronaut photo (head and shoulders, centred)."""
     path = tmp_path_factory.mktemp("camera") / "frame.png"
     Image.fromarray(demo_webcam_frame()).save(path)

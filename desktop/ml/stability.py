@@ -4,12 +4,11 @@ still face (sensor noise). Shared by the test that enforces the check and the sc
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 
 from desktop.ml.align import align
+from desktop.ml.analyzer import ConcernModel
 from desktop.ml.face import FaceFinder
 
 CHECKED = ("rescale 1.1", "rotate 4°", "JPEG 70")  # issue 4's criterion: every learned score within ±5
@@ -37,7 +36,7 @@ def noisy_frames(rgb: np.ndarray, count: int = 8, sigma: float = 3.0, seed: int 
     return [np.clip(rgb + rng.normal(0, sigma, rgb.shape), 0, 255).astype(np.uint8) for _ in range(count)]
 
 
-def cnn_scores(model: Any, finder: FaceFinder, rgb: np.ndarray) -> dict[str, float]:
+def cnn_scores(model: ConcernModel, finder: FaceFinder, rgb: np.ndarray) -> dict[str, float]:
     """The CNN's concern scores on the face in `rgb`, aligned exactly as the app aligns it."""
     face = finder.find(rgb).face
     if face is None:

@@ -259,3 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+if __name__ == "__main__":  # python -m desktop.cli, same as the skinlens command
+    sys.exit(main())

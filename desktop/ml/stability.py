@@ -1,6 +1,11 @@
 """Changes to a photo that should not change the CNN's scores: issue 4's sanity check on a real photo (a 10 %
 rescale, a 4° rotation, JPEG quality 70) with neighbours for context, and consecutive webcam frames of a
-still face (sensor noise). Shared by the test that enforces the check and the script that prints it."""
+still face (sensor noise). Shared by the test that enforces the check and the script that prints it.
+
+Two real faces are available offline. The astronaut (NASA, public domain; scikit-image) is the one issue 4
+names, but she is also the generator's template face, so her figures flatter the model. Grace Hopper's 1984
+US Navy portrait (public domain; shipped in matplotlib's sample data) was never used in training: the
+honest, unseen check."""
 
 from __future__ import annotations
 
@@ -12,6 +17,16 @@ from desktop.ml.analyzer import ConcernModel
 from desktop.ml.face import FaceFinder
 
 CHECKED = ("rescale 1.1", "rotate 4°", "JPEG 70")  # issue 4's criterion: every learned score within ±5
+
+
+def real_photos() -> dict[str, np.ndarray]:
+    """The real face photos on every machine with the app's dependencies, by name (RGB uint8)."""
+    from matplotlib import cbook
+    from skimage import data
+
+    hopper = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)), cv2.IMREAD_COLOR)
+    return {"astronaut (training template)": np.asarray(data.astronaut()),
+            "Grace Hopper (unseen)": np.ascontiguousarray(hopper[..., ::-1])}
 
 
 def jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:

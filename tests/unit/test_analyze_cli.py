@@ -83,3 +83,12 @@ def test_doctor_names_a_missing_model(capsys, monkeypatch, tmp_path) -> None:  #
     assert doctor.run(as_json=False) == 1
     out = capsys.readouterr().out
     assert "BAD concern CNN: RuntimeError: no concern model could be loaded" in out and "ok  demo catalog" in out
+
+
+def test_python_dash_m_desktop_cli_is_the_same_command(skinlens_home: Path) -> None:
+    """`python -m desktop.cli` did nothing (no __main__ guard) while `python -m desktop` and `skinlens` worked."""
+    env = {"SKINLENS_HOME": str(skinlens_home), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "desktop.cli", "--version"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("skinlens ")

@@ -80,6 +80,20 @@ def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> Non
             assert abs(variant[concern] - base[concern]) <= 5, (name, concern, base[concern], variant[concern])
 
 
+def test_real_photos_for_the_stability_check_each_show_one_face() -> None:
+    """bench/cnn_stability.py checks the astronaut and an unseen face (Grace Hopper, from matplotlib's sample
+    data, which the pinned dependencies ship): both must load and be found by the app's face finder."""
+    from desktop.ml.face import FaceFinder
+    from desktop.ml.stability import real_photos
+
+    photos = real_photos()
+    assert len(photos) == 2
+    finder = FaceFinder()
+    for name, rgb in photos.items():
+        assert rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 3, name
+        assert finder.find(rgb).face is not None, name
+
+
 def test_report_fuses_cnn_and_measures(astronaut_rgb: np.ndarray) -> None:
     report = Analyzer(model_loader=load_concern_model).analyze_array(astronaut_rgb)
     assert isinstance(report, SkinReport)

@@ -9,6 +9,8 @@ honest, unseen check."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -24,9 +26,10 @@ def real_photos() -> dict[str, np.ndarray]:
     from matplotlib import cbook
     from skimage import data
 
-    hopper = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)), cv2.IMREAD_COLOR)
-    return {"astronaut (training template)": np.asarray(data.astronaut()),
-            "Grace Hopper (unseen)": np.ascontiguousarray(hopper[..., ::-1])}
+    from desktop.ml.imaging import load_image
+
+    hopper = load_image(Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))).rgb  # as the app reads a file
+    return {"astronaut (training template)": np.asarray(data.astronaut()), "Grace Hopper (unseen)": hopper}
 
 
 def jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:

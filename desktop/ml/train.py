@@ -12,6 +12,11 @@ app does, so train and inference see the same crops. Real rows train scores and 
 
 CPU-friendly: a small model, data rendered once into memory, 2 threads. Checkpoints every epoch (resumable
 with --resume), evaluation on held-out synthetic seeds every epoch, fixed seeds throughout.
+
+`--init resources/models/skin_cnn.pt` starts from the bundled weights instead of from scratch (fine-tuning
+on your own photos then takes a few epochs, not an hour). `--consistency-epochs N` adds N epochs after the
+main schedule in which two degraded copies of each face are trained to agree (desktop.ml.consistency); the
+bundled 1.2.0 recipe uses none.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -29,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from desktop.ml import synth
+from desktop.ml import consistency, synth
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 
@@ -158,26 +164,72 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     val_data = synthetic(args.val_samples, VAL_SEED_OFFSET + args.seed, args.workers)
     print(f"  done in {time.time() - started:.0f} s", flush=True)
     model = ConcernNet(DEFAULT_CONFIG)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    steps_per_epoch = (len(train_data[0]) + args.batch - 1) // args.batch
-    start_epoch, history = 0, []
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=False)["state_dict"])
+        print(f"starting from the weights in {args.init}")
+    print(f"model: {count_parameters(model):,} parameters")
     checkpoint_path = out / "last.pt"
     state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
+    history: list[dict[str, Any]] = state["history"] if state is not None else []
+    generator = torch.Generator().manual_seed(args.seed)
     if state is not None:
         model.load_state_dict(state["state_dict"])
-        optimizer.load_state_dict(state["optimizer"])
-        start_epoch, history = state["epoch"], state["history"]
-        print(f"resumed after epoch {start_epoch}")
+        if "generator" in state:  # (older checkpoints did not keep it)
+            generator.set_state(state["generator"])
+        print(f"resumed after epoch {state['epoch']}")
+
+    def finish_epoch(main_done: int, consistency_done: int, loss: float, extra: dict[str, Any]) -> None:
+        metrics = evaluate(model, val_data)
+        stage = "consistency" if consistency_done else "main"
+        history.append({"epoch": main_done + consistency_done, "stage": stage, "loss": loss, **metrics})
+        print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
+        torch.save({"state_dict": model.state_dict(), "epoch": main_done + consistency_done, "main_done": main_done,
+                    "consistency_done": consistency_done, "history": history, "config": model.config,
+                    "epochs_planned": args.epochs, "generator": generator.get_state(), **extra}, checkpoint_path)
+
+    main_done = state.get("main_done", state["epoch"]) if state is not None else 0
+    consistency_done = state.get("consistency_done", 0) if state is not None else 0
+    if main_done < args.epochs:  # (more main epochs also restart the consistency stage after them)
+        main_schedule(model, train_data, args, state, generator,
+                      lambda epoch, loss, extra: finish_epoch(epoch, 0, loss, extra))
+        state, consistency_done = None, 0
+        torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": history[-1]},
+                   out / "main_stage.pt")  # to compare what the consistency epochs changed
+    plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
+                            start=consistency_done,
+                            optimizer_state=state.get("consistency_optimizer") if state is not None else None)
+    for epoch, loss, optimizer_state in consistency.run_epochs(model, train_data, plan, generator):
+        finish_epoch(args.epochs, epoch, loss, {"consistency_optimizer": optimizer_state})
+    final = history[-1]
+    final["train_seconds"] = round(time.time() - started)
+    final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
+    (out / "metrics.json").write_text(json.dumps(final, indent=2))
+    bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
+    torch.save(bundle, out / "skin_cnn.pt")
+    if args.export:
+        from desktop.ml.export import export_onnx
+
+        export_onnx(model, Path(args.export), final)
+    return final
+
+
+def main_schedule(model: ConcernNet, train_data: tuple[np.ndarray, ...], args: argparse.Namespace,
+                  state: dict[str, Any] | None, generator: torch.Generator,
+                  finish_epoch: Callable[[int, float, dict[str, Any]], None]) -> None:
+    """AdamW with a one-cycle learning rate over `args.epochs`, resumable mid-way."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    images, masks, scores, types, _ = train_data
+    steps = (len(images) + args.batch - 1) // args.batch
+    start_epoch = state.get("main_done", state["epoch"]) if state is not None else 0
     # an interrupted run resumes its schedule; a run extended to more epochs gets a new one for the rest
     same_plan = state is not None and state.get("epochs_planned") == args.epochs
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, steps_per_epoch=steps_per_epoch,
+        optimizer, max_lr=args.lr, steps_per_epoch=steps,
         epochs=args.epochs if state is None or same_plan else args.epochs - start_epoch)
-    if same_plan and state is not None:
-        scheduler.load_state_dict(state["scheduler"])
-    print(f"model: {count_parameters(model):,} parameters")
-    images, masks, scores, types, _ = train_data
-    generator = torch.Generator().manual_seed(args.seed)
+    if state is not None and "optimizer" in state:
+        optimizer.load_state_dict(state["optimizer"])
+        if same_plan:
+            scheduler.load_state_dict(state["scheduler"])
     for epoch in range(start_epoch, args.epochs):
         model.train()
         order = torch.randperm(len(images), generator=generator).numpy()
@@ -192,25 +244,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             optimizer.step()
             scheduler.step()
             total += loss.item()
-            steps = (len(order) + args.batch - 1) // args.batch
             _bar(step + 1, steps, f"epoch {epoch + 1} loss {total / (step + 1):.4f}")
-        metrics = evaluate(model, val_data)
-        history.append({"epoch": epoch + 1, "loss": round(total / (step + 1), 4), **metrics})
-        print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
-        torch.save({"state_dict": model.state_dict(), "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                    "config": model.config, "epochs_planned": args.epochs}, checkpoint_path)
-    final = history[-1]
-    final["train_seconds"] = round(time.time() - started)
-    final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
-    (out / "metrics.json").write_text(json.dumps(final, indent=2))
-    bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
-    torch.save(bundle, out / "skin_cnn.pt")
-    if args.export:
-        from desktop.ml.export import export_onnx
-
-        export_onnx(model, Path(args.export), final)
-    return final
+        finish_epoch(epoch + 1, round(total / steps, 4),
+                     {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()})
 
 
 def _augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -266,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes rendering synthetic data")
+    parser.add_argument("--consistency-epochs", type=int, default=0,
+                        help="epochs after the main schedule that train each face's two degraded copies to agree")
+    parser.add_argument("--init", help="start from the weights of this checkpoint (e.g. the bundled skin_cnn.pt) "
+                                       "to fine-tune instead of training from scratch")
     parser.add_argument("--resume", action="store_true")
     return parser
 

@@ -151,14 +151,19 @@ def test_tone_curve_passes_through_the_monk_swatches() -> None:
 
 
 def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
+    import torch
+
     from desktop.ml import train
 
     args = ["--out", str(tmp_path / "run"), "--epochs", "1", "--train-samples", "48", "--val-samples", "24",
-            "--batch", "16", "--workers", "1"]
+            "--batch", "16", "--workers", "1", "--consistency-epochs", "0"]
     assert train.main(args) == 0
-    assert train.main([*args[:3], "2", *args[4:], "--resume", "--export", str(tmp_path / "model")]) == 0
+    resumed = [*args[:3], "2", *args[4:-1], "1", "--resume", "--export", str(tmp_path / "model")]
+    assert train.main(resumed) == 0  # one more main epoch, then one consistency epoch
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert metrics["epoch"] == 2 and set(metrics["mae"]) == set(CONCERNS)
+    assert metrics["epoch"] == 3 and metrics["stage"] == "consistency" and set(metrics["mae"]) == set(CONCERNS)
+    history = torch.load(tmp_path / "run" / "last.pt", weights_only=False)["history"]
+    assert [(h["epoch"], h["stage"]) for h in history] == [(1, "main"), (2, "main"), (3, "consistency")]
     exported = OnnxConcernModel(tmp_path / "model" / "skin_cnn.onnx")
     assert exported.config["input_size"] == synth.SIZE
 
@@ -180,3 +185,20 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     assert np.all(out_masks[flipped, :, 4, 6] == 1.0) and np.all(out_masks[~flipped, :, 4, 1] == 1.0)
     assert images[:, 12:20, 2:8].min() == 250  # the inputs are not modified in place
     assert not np.array_equal(np.where(flipped[:, None, None, None], out[:, :, ::-1], out), images)  # degraded
+
+
+def test_disagreement_between_two_copies_is_zero_only_when_they_agree() -> None:
+    import torch
+
+    from desktop.ml.consistency import disagreement
+
+    maps = torch.zeros(4, len(CONCERNS), 2, 2)
+    scores = torch.tensor([[0.0] * len(CONCERNS), [1.0] * len(CONCERNS)] * 2, requires_grad=True)
+    types = torch.tensor([[1.0, 0, 0, 0], [0, 2.0, 0, 0]] * 2, requires_grad=True)
+    assert float(disagreement((maps, scores, types), 2)) == 0.0  # rows 0-1 repeat as rows 2-3
+    moved = scores.detach().clone()
+    moved[3] += 2.0
+    apart = disagreement((maps, moved.requires_grad_(), types), 2)
+    assert float(apart) > 0
+    apart.backward()
+    assert moved.grad is not None and moved.grad[1].abs().sum() > 0 and moved.grad[3].abs().sum() > 0  # both pulled

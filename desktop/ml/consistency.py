@@ -1,0 +1,85 @@
+"""Consistency epochs: the last stage of training, in which every face is seen twice per step.
+
+Augmentation alone teaches the model the right score *on average* over camera degradations; a single
+face can still move by several points between two JPEG encodings of itself, which is what a user sees when
+they re-take a photo (issue 4's stability check: ±5 under rescaling, rotation and JPEG quality 70). Here each
+batch goes through the network as two independently degraded copies (flip, resampling, blur, JPEG), both
+trained on the labels, plus a penalty on how far their scores and skin-type probabilities disagree. A step
+costs two passes, so this runs for a few epochs at a low learning rate after the main schedule
+(`--consistency-epochs`; off in the bundled 1.2.0 recipe, on in candidate 1.6.0: see MODEL_CARD.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from desktop.ml.model import ConcernNet
+
+AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
+TYPE_AGREEMENT_WEIGHT = 0.3  # the skin-type loss's own weight
+
+
+@dataclass(frozen=True)
+class Plan:
+    epochs: int  # consistency epochs in all
+    lr: float  # peak learning rate (the main schedule's peak / 10 by default)
+    batch: int  # faces per step; each goes through the network twice
+    start: int = 0  # consistency epochs already done (when resuming)
+    optimizer_state: dict[str, Any] | None = None
+
+
+def disagreement(outputs: tuple[torch.Tensor, ...], half: int) -> torch.Tensor:
+    """Scores: smooth L1 between the two copies on 0..1; skin type: symmetric KL of the probabilities."""
+    _, score_logits, type_logits = outputs
+    first, second = torch.sigmoid(score_logits[:half]), torch.sigmoid(score_logits[half:])
+    score_gap = nn.functional.smooth_l1_loss(first, second, beta=0.05)
+    log_a = torch.log_softmax(type_logits[:half], 1)
+    log_b = torch.log_softmax(type_logits[half:], 1)
+    type_gap = 0.5 * (nn.functional.kl_div(log_a, log_b, log_target=True, reduction="batchmean")
+                      + nn.functional.kl_div(log_b, log_a, log_target=True, reduction="batchmean"))
+    return AGREEMENT_WEIGHT * score_gap + TYPE_AGREEMENT_WEIGHT * type_gap
+
+
+def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
+               generator: torch.Generator) -> Iterator[tuple[int, float, dict[str, Any]]]:
+    """Train the consistency epochs after `plan.start`; yield (epoch, mean loss, optimizer state) after each.
+
+    The learning rate follows a cosine from `plan.lr` to 0 over all consistency steps, as a function of the
+    step, so a resumed run (`plan.start` > 0, `plan.optimizer_state`) continues on the same curve.
+    """
+    from desktop.ml.train import _augment, _bar, losses, to_tensor
+
+    images, masks, scores, types, _ = data
+    optimizer = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
+    if plan.optimizer_state is not None:
+        optimizer.load_state_dict(plan.optimizer_state)
+    steps = math.ceil(len(images) / plan.batch)
+    for epoch in range(plan.start, plan.epochs):
+        model.train()
+        order = torch.randperm(len(images), generator=generator).numpy()
+        total = 0.0
+        for step, start in enumerate(range(0, len(order), plan.batch)):
+            idx = order[start:start + plan.batch]
+            first, first_masks = _augment(images[idx], masks[idx], generator)
+            second, second_masks = _augment(images[idx], masks[idx], generator)
+            outputs = model(to_tensor(np.concatenate([first, second]), model.config))
+            loss = losses(outputs, torch.from_numpy(np.concatenate([first_masks, second_masks])),
+                          torch.from_numpy(np.concatenate([scores[idx], scores[idx]])),
+                          torch.from_numpy(np.concatenate([types[idx], types[idx]])).long())
+            loss = loss + disagreement(outputs, len(idx))
+            progress = (epoch * steps + step) / (plan.epochs * steps)
+            for group in optimizer.param_groups:
+                group["lr"] = plan.lr * 0.5 * (1 + math.cos(math.pi * progress))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+            _bar(step + 1, steps, f"consistency epoch {epoch + 1} loss {total / (step + 1):.4f}")
+        yield epoch + 1, round(total / steps, 4), optimizer.state_dict()

@@ -311,7 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    final = train(build_parser().parse_args(argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.epochs + args.consistency_epochs < 1:
+        parser.error("nothing to train: give --epochs or --consistency-epochs of at least 1")
+    final = train(args)
     print(json.dumps({k: final[k] for k in ("mae", "iou", "monk_gap", "skin_type_accuracy", "train_seconds")}))
     return 0
 

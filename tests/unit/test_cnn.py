@@ -168,6 +168,27 @@ def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     assert exported.config["input_size"] == synth.SIZE
 
 
+def test_training_can_start_from_a_checkpoint(tmp_path: Path) -> None:
+    """--init fine-tunes given weights: at a vanishing learning rate the result stays on them."""
+    import torch
+
+    from desktop.ml import train
+
+    args = ["--epochs", "0", "--consistency-epochs", "1", "--train-samples", "16", "--val-samples", "8",
+            "--batch", "16", "--workers", "1", "--lr", "1e-12"]
+    assert train.main(["--out", str(tmp_path / "a"), *args]) == 0
+    start = tmp_path / "a" / "skin_cnn.pt"
+    assert train.main(["--out", str(tmp_path / "b"), "--seed", "1", "--init", str(start), *args]) == 0
+    assert train.main(["--out", str(tmp_path / "c"), "--seed", "1", *args]) == 0
+    weights = {run: torch.load(tmp_path / run / "skin_cnn.pt", weights_only=False)["state_dict"] for run in "abc"}
+    learned = [k for k in weights["a"] if "running_" not in k and "num_batches" not in k]  # (BatchNorm statistics
+    # follow the data whatever the learning rate)
+    assert all(torch.allclose(weights["a"][k], weights["b"][k], atol=1e-6) for k in learned)
+    assert not all(torch.equal(weights["a"][k], weights["c"][k]) for k in learned)  # seed 1 from scratch
+    with pytest.raises(SystemExit):
+        train.main(["--out", str(tmp_path / "d"), "--epochs", "0"])
+
+
 def test_augmentation_flips_heat_maps_with_the_image() -> None:
     """A lesion drawn on the left must be labelled on the left of the mirrored sample too, whatever the
     added camera degradations do to the pixels."""

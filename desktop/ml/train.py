@@ -193,8 +193,9 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         main_schedule(model, train_data, args, state, generator,
                       lambda epoch, loss, extra: finish_epoch(epoch, 0, loss, extra))
         state, consistency_done = None, 0
-        torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": history[-1]},
-                   out / "main_stage.pt")  # to compare what the consistency epochs changed
+        if args.consistency_epochs:  # keep the model before them, to compare what they changed
+            torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": history[-1]},
+                       out / "main_stage.pt")
     plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
                             start=consistency_done,
                             optimizer_state=state.get("consistency_optimizer") if state is not None else None)

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from desktop.ml.batches import augment, bar, losses, to_tensor
 from desktop.ml.model import ConcernNet
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
@@ -54,8 +55,6 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
     The learning rate follows a cosine from `plan.lr` to 0 over all consistency steps, as a function of the
     step, so a resumed run (`plan.start` > 0, `plan.optimizer_state`) continues on the same curve.
     """
-    from desktop.ml.train import _augment, _bar, losses, to_tensor
-
     images, masks, scores, types, _ = data
     optimizer = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
     if plan.optimizer_state is not None:
@@ -67,8 +66,8 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
         total = 0.0
         for step, start in enumerate(range(0, len(order), plan.batch)):
             idx = order[start:start + plan.batch]
-            first, first_masks = _augment(images[idx], masks[idx], generator)
-            second, second_masks = _augment(images[idx], masks[idx], generator)
+            first, first_masks = augment(images[idx], masks[idx], generator)
+            second, second_masks = augment(images[idx], masks[idx], generator)
             outputs = model(to_tensor(np.concatenate([first, second]), model.config))
             loss = losses(outputs, torch.from_numpy(np.concatenate([first_masks, second_masks])),
                           torch.from_numpy(np.concatenate([scores[idx], scores[idx]])),
@@ -81,5 +80,5 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
             loss.backward()
             optimizer.step()
             total += loss.item()
-            _bar(step + 1, steps, f"consistency epoch {epoch + 1} loss {total / (step + 1):.4f}")
+            bar(step + 1, steps, f"consistency epoch {epoch + 1} loss {total / (step + 1):.4f}")
         yield epoch + 1, round(total / steps, 4), optimizer.state_dict()

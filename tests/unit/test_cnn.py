@@ -194,13 +194,13 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     added camera degradations do to the pixels."""
     import torch
 
-    from desktop.ml.train import _augment
+    from desktop.ml.batches import augment
 
     images = np.full((32, 32, 32, 3), 60, np.uint8)
     images[:, 12:20, 2:8] = 250  # a bright patch near the left edge
     masks = np.zeros((32, 2, 8, 8), np.float32)
     masks[:, :, 4, 1] = 1.0  # its label at the same place on the coarser map
-    out, out_masks = _augment(images, masks, torch.Generator().manual_seed(0))
+    out, out_masks = augment(images, masks, torch.Generator().manual_seed(0))
     flipped = out[:, 12:20, 24:30].mean(axis=(1, 2, 3)) > out[:, 12:20, 2:8].mean(axis=(1, 2, 3))
     assert 0 < flipped.sum() < 32  # some samples flipped, some not
     assert np.all(out_masks[flipped, :, 4, 6] == 1.0) and np.all(out_masks[~flipped, :, 4, 1] == 1.0)

@@ -17,9 +17,10 @@ from desktop.ml.synth import MAP, SIZE
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "skinlens-cnn",
-    "version": "1.2.0",
+    "version": "1.7.0",
     "channels": [16, 32, 48, 64, 96],
     "head_channels": 48,
+    "pooled_norm": True,  # a BatchNorm on the global head's input (1.7.0 on; absent in older checkpoints)
     "concerns": list(CONCERNS),
     "skin_types": list(SKIN_TYPES),
     "input_size": SIZE,
@@ -55,9 +56,26 @@ class ConcernNet(nn.Module):
         self.lateral = nn.ModuleList([nn.Conv2d(ch, head, 1) for ch in (c[1], c[2], c[3])])
         self.map_head = nn.Sequential(nn.Conv2d(head, head, 3, 1, 1), nn.ReLU(inplace=True),
                                       nn.Conv2d(head, n_concerns, 1))
-        self.global_head = nn.Sequential(nn.Linear(c[4] + n_concerns * 2, 96), nn.ReLU(inplace=True),
+        # The pooled maps (mean and peak per concern) vary by ~0.01 between faces where the encoder's features
+        # vary by ~1: without the normalisation the head needed tens of epochs to weigh them (see `ConcernNet`).
+        pooled = c[4] + n_concerns * 2
+        norm: list[nn.Module] = [nn.BatchNorm1d(pooled)] if self.config.get("pooled_norm") else []
+        self.global_head = nn.Sequential(*norm, nn.Linear(pooled, 96), nn.ReLU(inplace=True),
                                          nn.Dropout(0.1), nn.Linear(96, n_concerns + n_types))
         self.n_concerns = n_concerns
+
+    def start_from_priors(self, map_fraction: torch.Tensor, score_mean: torch.Tensor) -> None:
+        """Set the output biases to the training data's base rates (per concern) before training from scratch.
+
+        With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map: the first
+        steps spend themselves pushing every map to zero, the sigmoid saturates, and a concern then waits on a
+        plateau (in 1.6.0 dark spots waited 40 of 60 epochs) before its small positives pull it off again.
+        Starting at the base rate skips that collapse (the 'prior' initialisation of RetinaNet's focal loss).
+        """
+        eps = 1e-3
+        with torch.no_grad():
+            self.map_head[-1].bias.copy_(torch.logit(map_fraction.clamp(eps, 1 - eps)))
+            self.global_head[-1].bias[: self.n_concerns].copy_(torch.logit((score_mean / 100).clamp(eps, 1 - eps)))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         f1 = self.s1(self.stem(x))

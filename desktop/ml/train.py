@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from desktop.ml import consistency, synth
-from desktop.ml.batches import augment, bar, losses, to_tensor
+from desktop.ml.batches import MAP_POS_WEIGHT, augment, bar, losses, to_tensor
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 
@@ -117,6 +117,18 @@ def evaluate(model: ConcernNet, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
     return result
 
 
+def base_rates(data: tuple[np.ndarray, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per concern: the constant heat map and score that minimise the losses over the known labels.
+
+    For the maps that is not the mean value f but w·f / (w·f + 1 - f), as positives weigh w = MAP_POS_WEIGHT.
+    """
+    _, masks, scores, _, _ = data
+    mean = np.nanmean(masks, axis=(0, 2, 3))
+    map_fraction = torch.from_numpy((MAP_POS_WEIGHT * mean / (MAP_POS_WEIGHT * mean + 1 - mean)).astype(np.float32))
+    score_mean = torch.from_numpy(np.nanmean(scores, axis=0).astype(np.float32))
+    return torch.nan_to_num(map_fraction, 0.01), torch.nan_to_num(score_mean, 50.0)
+
+
 def train(args: argparse.Namespace) -> dict[str, Any]:
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -135,6 +147,8 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     if args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["state_dict"])
         print(f"starting from the weights in {args.init}")
+    else:
+        model.start_from_priors(*base_rates(train_data))
     print(f"model: {count_parameters(model):,} parameters")
     checkpoint_path = out / "last.pt"
     state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
@@ -231,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes rendering synthetic data")
-    parser.add_argument("--consistency-epochs", type=int, default=0,
+    parser.add_argument("--consistency-epochs", type=int, default=6,
                         help="epochs after the main schedule that train each face's two degraded copies to agree")
     parser.add_argument("--init", help="start from the weights of this checkpoint (e.g. the bundled skin_cnn.pt) "
                                        "to fine-tune instead of training from scratch")

@@ -3,10 +3,10 @@
 Augmentation alone teaches the model the right score *on average* over camera degradations; a single
 face can still move by several points between two JPEG encodings of itself, which is what a user sees when
 they re-take a photo (issue 4's stability check: ±5 under rescaling, rotation and JPEG quality 70). Here each
-batch goes through the network as two independently degraded copies (flip, resampling, blur, JPEG), both
-trained on the labels, plus a penalty on how far their scores and skin-type probabilities disagree. A step
-costs two passes, so this runs for a few epochs at a low learning rate after the main schedule
-(`--consistency-epochs`; off in the bundled 1.2.0 recipe, on in candidate 1.6.0: see MODEL_CARD.md).
+batch goes through the network as two independently augmented copies (flip, a small rotation, scale and
+shift, resampling, blur, JPEG), both trained on the labels, plus a penalty on how far their scores and
+skin-type probabilities disagree. A step costs two passes, so this runs for a few epochs at a low learning
+rate after the main schedule (`--consistency-epochs`, 6 by default).
 """
 
 from __future__ import annotations

@@ -56,8 +56,9 @@ class ConcernNet(nn.Module):
         self.lateral = nn.ModuleList([nn.Conv2d(ch, head, 1) for ch in (c[1], c[2], c[3])])
         self.map_head = nn.Sequential(nn.Conv2d(head, head, 3, 1, 1), nn.ReLU(inplace=True),
                                       nn.Conv2d(head, n_concerns, 1))
-        # The pooled maps (mean and peak per concern) vary by ~0.01 between faces where the encoder's features
-        # vary by ~1: without the normalisation the head needed tens of epochs to weigh them (see `ConcernNet`).
+        # A concern's pooled map (mean probability) differs between faces by hundredths where the encoder's
+        # features differ by units, so an unnormalised head took tens of epochs to weigh the maps at all;
+        # checkpoints before 1.7.0 have no such layer (their config lacks `pooled_norm`).
         pooled = c[4] + n_concerns * 2
         norm: list[nn.Module] = [nn.BatchNorm1d(pooled)] if self.config.get("pooled_norm") else []
         self.global_head = nn.Sequential(*norm, nn.Linear(pooled, 96), nn.ReLU(inplace=True),
@@ -67,15 +68,17 @@ class ConcernNet(nn.Module):
     def start_from_priors(self, map_fraction: torch.Tensor, score_mean: torch.Tensor) -> None:
         """Set the output biases to the training data's base rates (per concern) before training from scratch.
 
-        With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map: the first
-        steps spend themselves pushing every map to zero, the sigmoid saturates, and a concern then waits on a
-        plateau (in 1.6.0 dark spots waited 40 of 60 epochs) before its small positives pull it off again.
-        Starting at the base rate skips that collapse (the 'prior' initialisation of RetinaNet's focal loss).
+        With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map, and the
+        first steps only push every map towards zero (the 'prior' initialisation of RetinaNet's focal loss
+        skips that). On its own it did not shorten the plateaus on which small concerns waited (a 15-epoch
+        proxy run); the Dice term (`batches.map_overlap_loss`) and the normalised global head did.
         """
         eps = 1e-3
+        map_out, score_out = self.map_head[-1], self.global_head[-1]
+        assert isinstance(map_out, nn.Conv2d) and isinstance(score_out, nn.Linear)
         with torch.no_grad():
-            self.map_head[-1].bias.copy_(torch.logit(map_fraction.clamp(eps, 1 - eps)))
-            self.global_head[-1].bias[: self.n_concerns].copy_(torch.logit((score_mean / 100).clamp(eps, 1 - eps)))
+            map_out.bias.copy_(torch.logit(map_fraction.clamp(eps, 1 - eps)))  # type: ignore[union-attr]
+            score_out.bias[: self.n_concerns].copy_(torch.logit((score_mean / 100).clamp(eps, 1 - eps)))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         f1 = self.s1(self.stem(x))

@@ -77,9 +77,10 @@ def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) 
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue 4 open: with model 1.2.0 and the app's test-time views a 10 % rescale and a 4° "
-                   "rotation stay within ±3.8, but JPEG quality 70 moves dark circles by 5.6 (MODEL_CARD.md, "
-                   "known limits); remove this marker when a retrained model passes")
+                   reason="issue 4 open: with model 1.7.0 and the app's test-time views every learned score "
+                   "but oiliness stays within ±2.4 under a 10 % rescale, a 4° rotation and JPEG quality 70; "
+                   "oiliness moves by 11.1, 9.1 and 16.2 (MODEL_CARD.md, known limits); remove this marker when "
+                   "a retrained model passes")
 def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> None:
     """±5 under a 10 % rescale, a small rotation and JPEG quality 70 (issue 4's sanity check), for every
     concern the model has learned, i.e. every concern whose CNN score reaches the app (fusion weight > 0)."""
@@ -186,7 +187,7 @@ def test_training_can_start_from_a_checkpoint(tmp_path: Path) -> None:
     assert all(torch.allclose(weights["a"][k], weights["b"][k], atol=1e-6) for k in learned)
     assert not all(torch.equal(weights["a"][k], weights["c"][k]) for k in learned)  # seed 1 from scratch
     with pytest.raises(SystemExit):
-        train.main(["--out", str(tmp_path / "d"), "--epochs", "0"])
+        train.main(["--out", str(tmp_path / "d"), "--epochs", "0", "--consistency-epochs", "0"])
 
 
 def test_augmentation_flips_heat_maps_with_the_image() -> None:
@@ -200,7 +201,7 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     images[:, 12:20, 2:8] = 250  # a bright patch near the left edge
     masks = np.zeros((32, 2, 8, 8), np.float32)
     masks[:, :, 4, 1] = 1.0  # its label at the same place on the coarser map
-    out, out_masks = augment(images, masks, torch.Generator().manual_seed(0))
+    out, out_masks = augment(images, masks, torch.Generator().manual_seed(0), jitter=False)
     flipped = out[:, 12:20, 24:30].mean(axis=(1, 2, 3)) > out[:, 12:20, 2:8].mean(axis=(1, 2, 3))
     assert 0 < flipped.sum() < 32  # some samples flipped, some not
     assert np.all(out_masks[flipped, :, 4, 6] == 1.0) and np.all(out_masks[~flipped, :, 4, 1] == 1.0)

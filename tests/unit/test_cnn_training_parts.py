@@ -1,0 +1,102 @@
+"""Pieces of the CNN's training recipe (1.7.0 on) that a full training run would only show as better or worse
+figures: the geometric jitter, the per-concern overlap loss, the start from base rates and the normalised
+global head (with older checkpoints still loading)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from desktop.ml.batches import augment, map_overlap_loss, shift_face
+from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
+
+
+def _centre(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return np.array([ys.mean(), xs.mean()])
+
+
+def test_jitter_moves_heat_maps_with_the_face() -> None:
+    """A lesion and its label must stay together when the crop turns, scales and shifts."""
+    image = np.full((192, 192, 3), 60, np.uint8)
+    image[40:56, 136:152] = 250  # a bright lesion near a corner, where rotation and scale move it most
+    masks = np.zeros((3, 48, 48), np.float32)
+    masks[:, 10:14, 34:38] = 1.0  # its label on the map, 4× coarser
+    masks[2] = np.nan  # a concern without a label stays unknown everywhere
+    moved = []
+    for seed in range(6):
+        out, out_masks = shift_face(image, masks, np.random.default_rng(seed))
+        lesion, label = _centre(out[..., 0] > 155) / 4, _centre(out_masks[0] > 0.5)
+        label += 0.5 - 0.125  # map pixel centres in image pixels / 4, minus the image's half-pixel / 4
+        assert np.abs(lesion - label).max() < 0.5, (seed, lesion, label)
+        assert np.isnan(out_masks[2]).all() and out_masks.dtype == np.float32
+        moved.append(np.abs(lesion - _centre(masks[0] > 0.5) - 0.375).max())
+    assert max(moved) > 1.0  # the jitter did move the lesion by more than a map pixel
+    assert masks[0].sum() == 16 and image.max() == 250  # inputs untouched
+
+
+def test_augment_jitters_most_crops_unless_told_not_to() -> None:
+    images = np.zeros((16, 64, 64, 3), np.uint8)
+    images[:, 20:30, 20:30] = 200
+    masks = np.zeros((16, 1, 16, 16), np.float32)
+    jittered, _ = augment(images, masks, torch.Generator().manual_seed(0))
+    still, _ = augment(images, masks, torch.Generator().manual_seed(0), jitter=False)  # the same flips
+    for i in range(16):  # without jitter the square stays where it was, or mirrored
+        assert np.abs(_centre(still[i, ..., 0] > 100) - 24.5).max() < 0.6 or \
+            np.abs(_centre(still[i, ..., 0] > 100) - [24.5, 38.5]).max() < 0.6
+    moved = [np.abs(_centre(jittered[i, ..., 0] > 100) - _centre(still[i, ..., 0] > 100)).max() for i in range(16)]
+    assert sum(m > 1.0 for m in moved) >= 6, moved
+
+
+def test_overlap_loss_weighs_a_small_concern_like_a_large_one() -> None:
+    target = torch.zeros(4, 2, 16, 16)
+    target[:, 0, 2:4, 2:4] = 1.0  # a few spots: 4 pixels of 256
+    target[:, 1, :, :8] = 1.0  # a red cheek: half the map
+    perfect = torch.where(target > 0.5, 20.0, -20.0)
+    assert map_overlap_loss(perfect, target).item() < 0.01
+    missed_spots, missed_cheek = perfect.clone(), perfect.clone()
+    missed_spots[:, 0] = -20.0
+    missed_cheek[:, 1] = -20.0
+    # missing the spots costs about what missing the cheek costs (in pixel-averaged BCE, 32 times less)
+    assert map_overlap_loss(missed_spots, target).item() == pytest.approx(
+        map_overlap_loss(missed_cheek, target).item(), abs=0.05)
+    assert map_overlap_loss(missed_spots, target).item() > 0.45
+
+
+def test_overlap_loss_skips_unknown_maps() -> None:
+    target = torch.zeros(2, 2, 8, 8)
+    target[0, 0, 1:3, 1:3] = 1.0
+    target[1] = float("nan")  # a real photo: scores only, no maps
+    target[:, 1] = float("nan")  # a concern no row labels
+    logits = torch.where(torch.nan_to_num(target) > 0.5, 20.0, -20.0)
+    logits[1] = 20.0  # whatever is predicted where nothing is known costs nothing
+    loss = map_overlap_loss(logits, target)
+    assert torch.isfinite(loss) and loss.item() < 0.01
+    all_unknown = torch.full((1, 2, 8, 8), float("nan"))
+    assert map_overlap_loss(torch.zeros(1, 2, 8, 8), all_unknown).item() == 0.0
+
+
+def test_untrained_model_starts_at_the_base_rates() -> None:
+    model = ConcernNet(DEFAULT_CONFIG).eval()
+    n = len(DEFAULT_CONFIG["concerns"])
+    rates = torch.linspace(0.02, 0.5, n)
+    means = torch.linspace(10.0, 60.0, n)
+    model.start_from_priors(rates, means)
+    with torch.no_grad():
+        model.map_head[-1].weight.zero_()  # leave only the biases, to read them back through the outputs
+        model.global_head[-1].weight.zero_()
+        maps, scores, _ = model(torch.zeros(2, 3, 192, 192))
+    assert torch.allclose(torch.sigmoid(maps).mean(dim=(0, 2, 3)), rates, atol=1e-5)
+    assert torch.allclose(torch.sigmoid(scores).mean(dim=0) * 100, means, atol=1e-3)
+
+
+def test_checkpoints_without_the_normalised_head_still_load() -> None:
+    """1.7.0 adds a BatchNorm to the global head; a checkpoint says whether it has one (`pooled_norm`)."""
+    old_config = {k: v for k, v in DEFAULT_CONFIG.items() if k != "pooled_norm"}
+    old, new = ConcernNet(old_config), ConcernNet(DEFAULT_CONFIG)
+    assert len(new.state_dict()) > len(old.state_dict())
+    ConcernNet(old_config).load_state_dict(old.state_dict())
+    ConcernNet(dict(DEFAULT_CONFIG)).load_state_dict(new.state_dict())
+    with pytest.raises(RuntimeError):
+        ConcernNet(DEFAULT_CONFIG).load_state_dict(old.state_dict())

@@ -118,7 +118,7 @@ def evaluate(model: ConcernNet, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
 
 
 def base_rates(data: tuple[np.ndarray, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per concern: the constant heat map and score that minimise the losses over the known labels.
+    """Per concern: the constant heat map and score that minimise the BCE and score losses over the known labels.
 
     For the maps that is not the mean value f but w·f / (w·f + 1 - f), as positives weigh w = MAP_POS_WEIGHT.
     """

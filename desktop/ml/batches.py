@@ -12,6 +12,7 @@ from torch import nn
 MAP_POS_WEIGHT = 5.0
 DICE_WEIGHT = 1.0
 JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shifted a little
+GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
 
 
 def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
@@ -90,7 +91,7 @@ def shift_face(image: np.ndarray, masks: np.ndarray, rng: np.random.Generator) -
     same face: tilt the camera by 4° or step back by 10 % and the crop the model sees turns or scales by a
     degree or a few %. A score must not follow (issue 4: ±5 under rescaling and rotation). Models 1.2.0–1.6.0
     never saw a crop other than the renderer's own; with the jitter, the astronaut's wrinkles moved by 2.4
-    under a 4° rotation (1.6.0: 8.2), though her oiliness still moves by 9 (MODEL_CARD.md).
+    under a 4° rotation (1.6.0: 8.2), though her oiliness still moved by 9 until 1.8.0 (MODEL_CARD.md).
     """
     import cv2
 
@@ -108,14 +109,18 @@ def shift_face(image: np.ndarray, masks: np.ndarray, rng: np.random.Generator) -
 
 
 def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Fresh camera degradations every epoch (labels unchanged): a second JPEG pass, blur, fewer pixels.
+    """Fresh camera degradations every epoch (labels unchanged): exposure, a second JPEG pass, blur, fewer pixels.
 
     Rendered samples already carry one of each; drawing new ones per epoch teaches the model that a score
     must not move when the same face is re-encoded or resampled (issue 4's stability check on real photos).
+    Exposure: two frames of one face differ by a few % of brightness, and 1.7.0's oiliness on the astronaut
+    went from 0.7 to 31 between 0.95 and 1.05 times her brightness; shine is a contrast, not a level.
     """
     import cv2
 
     size = image.shape[0]
+    if rng.random() < GAIN_SHARE:
+        image = np.clip(image * rng.uniform(1 - GAIN_RANGE, 1 + GAIN_RANGE), 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
         small = round(size * rng.uniform(0.6, 0.95))
         image = cv2.resize(cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA), (size, size),

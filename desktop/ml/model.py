@@ -17,7 +17,7 @@ from desktop.ml.synth import MAP, SIZE
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "skinlens-cnn",
-    "version": "1.7.0",
+    "version": "1.8.0",
     "channels": [16, 32, 48, 64, 96],
     "head_channels": 48,
     "pooled_norm": True,  # a BatchNorm on the global head's input (1.7.0 on; absent in older checkpoints)

@@ -76,11 +76,6 @@ def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) 
     assert all(m.shape == (size, size) and m.min() >= 0 and m.max() <= 1 for m in out["maps"].values())
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue 4 open: with model 1.7.0 and the app's test-time views every learned score "
-                   "but oiliness stays within ±2.4 under a 10 % rescale, a 4° rotation and JPEG quality 70; "
-                   "oiliness moves by 11.1, 9.1 and 16.2 (MODEL_CARD.md, known limits); remove this marker when "
-                   "a retrained model passes")
 def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> None:
     """±5 under a 10 % rescale, a small rotation and JPEG quality 70 (issue 4's sanity check), for every
     concern the model has learned, i.e. every concern whose CNN score reaches the app (fusion weight > 0)."""

@@ -1,6 +1,6 @@
 """Pieces of the CNN's training recipe (1.7.0 on) that a full training run would only show as better or worse
-figures: the geometric jitter, the per-concern overlap loss, the start from base rates and the normalised
-global head (with older checkpoints still loading)."""
+figures: the geometric jitter, the exposure change (1.8.0 on), the per-concern overlap loss, the start from base
+rates and the normalised global head (with older checkpoints still loading)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from desktop.ml.batches import augment, map_overlap_loss, shift_face
+from desktop.ml.batches import GAIN_RANGE, GAIN_SHARE, augment, degrade, map_overlap_loss, shift_face
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
 
 
@@ -47,6 +47,18 @@ def test_augment_jitters_most_crops_unless_told_not_to() -> None:
             np.abs(_centre(still[i, ..., 0] > 100) - [24.5, 38.5]).max() < 0.6
     moved = [np.abs(_centre(jittered[i, ..., 0] > 100) - _centre(still[i, ..., 0] > 100)).max() for i in range(16)]
     assert sum(m > 1.0 for m in moved) >= 6, moved
+
+
+def test_degrade_changes_the_exposure_of_some_crops_by_a_few_percent() -> None:
+    """Shine is a contrast, not a level: the same face a few % brighter or darker keeps its labels."""
+    rng = np.random.default_rng(3)
+    grey = np.full((64, 64, 3), 120, np.uint8)  # flat: JPEG, blur and resampling leave its level alone
+    ratios = np.array([degrade(grey, rng).astype(float).mean() / 120 for _ in range(200)])
+    changed = np.abs(ratios - 1) > 0.005
+    assert abs(changed.mean() - GAIN_SHARE) < 0.1
+    assert np.abs(ratios - 1).max() <= GAIN_RANGE + 0.01
+    assert (ratios > 1.05).any() and (ratios < 0.95).any()
+    assert (grey == 120).all()  # the input is untouched
 
 
 def test_overlap_loss_weighs_a_small_concern_like_a_large_one() -> None:

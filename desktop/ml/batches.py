@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,17 @@ def map_overlap_loss(map_logits: torch.Tensor, masks: torch.Tensor) -> torch.Ten
         return map_logits.sum() * 0
     dice = (2 * overlap + 1.0) / (total + 1.0)
     return (1 - dice[has_labels]).mean()
+
+
+def minibatches(count: int, size: int, generator: torch.Generator) -> Iterator[tuple[int, np.ndarray]]:
+    """One epoch: (step, sample indices) over a fresh random order of `count` samples, `size` at a time.
+
+    Both training loops (the main schedule and the consistency epochs) draw their order here, from the run's
+    seeded generator, so a resumed or repeated run sees the same batches.
+    """
+    order = torch.randperm(count, generator=generator).numpy()
+    for step, start in enumerate(range(0, count, size)):
+        yield step, order[start:start + size]
 
 
 def augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator,

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from desktop.ml.batches import augment, bar, losses, to_tensor
+from desktop.ml.batches import augment, bar, losses, minibatches, to_tensor
 from desktop.ml.model import ConcernNet
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
@@ -62,10 +62,8 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
     steps = math.ceil(len(images) / plan.batch)
     for epoch in range(plan.start, plan.epochs):
         model.train()
-        order = torch.randperm(len(images), generator=generator).numpy()
         total = 0.0
-        for step, start in enumerate(range(0, len(order), plan.batch)):
-            idx = order[start:start + plan.batch]
+        for step, idx in minibatches(len(images), plan.batch, generator):
             first, first_masks = augment(images[idx], masks[idx], generator)
             second, second_masks = augment(images[idx], masks[idx], generator)
             outputs = model(to_tensor(np.concatenate([first, second]), model.config))

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from desktop.ml import consistency, synth
-from desktop.ml.batches import MAP_POS_WEIGHT, augment, bar, losses, to_tensor
+from desktop.ml.batches import MAP_POS_WEIGHT, augment, bar, losses, minibatches, to_tensor
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 
@@ -215,10 +215,8 @@ def main_schedule(model: ConcernNet, train_data: tuple[np.ndarray, ...], args: a
             scheduler.load_state_dict(state["scheduler"])
     for epoch in range(start_epoch, args.epochs):
         model.train()
-        order = torch.randperm(len(images), generator=generator).numpy()
         total = 0.0
-        for step, start in enumerate(range(0, len(order), args.batch)):
-            idx = order[start:start + args.batch]
+        for step, idx in minibatches(len(images), args.batch, generator):
             batch_images, batch_masks = augment(images[idx], masks[idx], generator)
             loss = losses(model(to_tensor(batch_images, model.config)), torch.from_numpy(batch_masks),
                           torch.from_numpy(scores[idx]), torch.from_numpy(types[idx]).long())

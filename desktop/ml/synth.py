@@ -26,7 +26,7 @@ SIZE = 192  # the CNN's input: eyes 64 px apart, about 1 px per mm
 MAP = 48  # heat-map resolution
 SHINE_PEAK = 0.8  # specular peak at full oiliness (linear): about the diffuse light of Monk 1 skin
 SHEEN_SHARE = 0.5  # share of the specular light spread smoothly over the shiny region (the rest: glints)
-GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints (JPEG keeps it)
+GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints (1.6.0-1.7.0: 0.8 px)
 AUTO_EXPOSURE_STRENGTH = 0.6  # 0: fixed exposure, 1: every face metered to the same grey
 MONK_RGB = np.array([[246, 237, 228], [243, 231, 219], [247, 234, 208], [234, 218, 186], [215, 189, 150],
                      [160, 126, 86], [130, 92, 67], [96, 65, 52], [58, 49, 42], [41, 36, 32]], np.uint8)

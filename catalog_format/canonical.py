@@ -8,7 +8,7 @@ exactly the server's catalog at that sequence (no missed deletion, no tampered r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 SIGNATURE_CONTEXT = b"skinlens-catalog-v1\n"
 
@@ -23,10 +23,3 @@ def catalog_digest(pairs: Iterable[tuple[str, str]]) -> str:
 
 def signed_message(seq: int, digest: str) -> bytes:
     return SIGNATURE_CONTEXT + f"{seq}\n{digest}".encode()
-
-
-def split_list(value: str | Sequence[str]) -> list[str]:
-    """Skin types and tags are stored ';'-joined by the desktop store and as arrays by the server."""
-    if isinstance(value, str):
-        return [v for v in value.split(";") if v]
-    return list(value)

@@ -99,7 +99,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
     for row, product in enumerate(products):
-        names = product.ingredients
+        names = product.inci
         length = len(names)
         found: dict[str, tuple[float, int]] = {}  # need -> (strength, active index)
         load = [0.0, 0.0, 0.0]  # comedogenic, irritant, hydration

@@ -22,8 +22,9 @@ from desktop.recommend.engine import STEPS, Recommender, _step_mask, hard_filter
 from desktop.recommend.index import IndexCache
 from desktop.recommend.profile import Profile
 from desktop.resources import resource
+from desktop.vocabulary import CATALOG_SKIN_TYPES
 
-SKIN_TYPES = ("oily", "dry", "normal", "combination", "sensitive")
+SKIN_TYPES = CATALOG_SKIN_TYPES
 CONCERN_SETS = (("acne",), ("redness",), ("dark_spots",), ("wrinkles",), ("pores",), ("oiliness",),
                 ("texture",), ("acne", "dark_spots"), ("wrinkles", "dark_spots"))
 EVALUATED_STEPS = ("cleanser", "serum", "treatment", "moisturizer")

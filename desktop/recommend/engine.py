@@ -24,8 +24,8 @@ from desktop.catalog.store import CatalogStore
 from desktop.recommend.index import CatalogIndex, IndexCache
 from desktop.recommend.profile import Profile
 from desktop.recommend.warnings import routine_warnings
+from desktop.vocabulary import GOAL_WORDS, HYDRATION
 
-CONCERN_WORDS = {"dark_spots": "dark spots", "dark_circles": "dark circles", "hydration": "dryness"}
 EYE_STEP_THRESHOLD = 40.0
 MIN_SEVERITY_FOR_REASON = 15.0
 
@@ -179,7 +179,7 @@ def type_fit(index: CatalogIndex, profile: Profile) -> np.ndarray:
 def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
     needs = dict(profile.concerns)
     if profile.skin_type == "dry":
-        needs["hydration"] = max(needs.get("hydration", 0.0), 50.0)
+        needs[HYDRATION] = max(needs.get(HYDRATION, 0.0), 50.0)
     total = sum(needs.values())
     if total <= 0:
         return np.zeros(len(index))
@@ -229,7 +229,7 @@ def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
     reasons: list[str] = []
     needs = dict(profile.concerns)
     if profile.skin_type == "dry":
-        needs.setdefault("hydration", 50.0)
+        needs.setdefault(HYDRATION, 50.0)
     for need, severity in sorted(needs.items(), key=lambda kv: -kv[1]):
         best = int(index.best_active[need][row]) if need in index.best_active else -1
         if best >= 0 and severity >= MIN_SEVERITY_FOR_REASON:
@@ -237,7 +237,7 @@ def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
             name = active.ingredient
             if active.display != active.ingredient:
                 name += f" ({active.display})"
-            reasons.append(f"{name} targets {CONCERN_WORDS.get(need, need)} (evidence {active.grade})")
+            reasons.append(f"{name} targets {GOAL_WORDS.get(need, need)} (evidence {active.grade})")
     if profile.skin_type in ("oily", "combination") and index.comedogenic_load[row] < 0.5:
         reasons.append(f"low in pore-clogging ingredients, suits {profile.skin_type} skin")
     if (profile.sensitive or profile.skin_type == "sensitive") and not index.fragrance[row]:

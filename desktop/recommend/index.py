@@ -22,9 +22,8 @@ from desktop.catalog.knowledge import (
     KnowledgeBase,
 )
 from desktop.catalog.store import CatalogStore, ProductRecord
-from desktop.ml.report import CONCERNS
+from desktop.vocabulary import CATALOG_SKIN_TYPES, NEEDS
 
-NEEDS = (*CONCERNS, "hydration")  # "hydration" is what dry skin needs; it is not a photo concern
 RINSE_OFF = frozenset({"cleanser", "mask"})
 
 
@@ -130,7 +129,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
         flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
     declared = {t: np.array([t in p.skin_types for p in products], bool)
-                for t in ("oily", "dry", "normal", "combination", "sensitive")}
+                for t in CATALOG_SKIN_TYPES}
     return CatalogIndex(
         products=list(products), actives=actives,
         price=np.array([float(p.price) for p in products], np.float64),

@@ -14,8 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from desktop.catalog.knowledge import KnowledgeBase, default_knowledge
 from desktop.catalog.store import CatalogStore
 from desktop.recommend.index import CatalogIndex, IndexCache
 from desktop.recommend.profile import Profile
+from desktop.recommend.routine import Pick, Routine, RoutineStep
 from desktop.recommend.warnings import routine_warnings
 from desktop.vocabulary import GOAL_WORDS, HYDRATION
 
@@ -47,36 +47,6 @@ STEPS = (
     StepSpec("sunscreen", ("am",), frozenset({"sunscreen", "moisturizer", "serum", "oil", "other"}), sunscreen=True),
     StepSpec("eye", ("am", "pm"), frozenset({"eye"})),
 )
-
-
-@dataclass
-class Pick:
-    product_id: str
-    brand: str
-    name: str
-    score: float
-    price: float
-    currency: str
-    reasons: list[str]
-    url: str
-
-
-@dataclass
-class RoutineStep:
-    step: str
-    when: list[str]
-    products: list[Pick]
-
-
-@dataclass
-class Routine:
-    steps: list[RoutineStep]
-    warnings: list[str] = field(default_factory=list)
-    excluded: dict[str, int] = field(default_factory=dict)  # filter -> products it removed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings),
-                "excluded": dict(self.excluded)}
 
 
 class Recommender:

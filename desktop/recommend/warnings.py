@@ -5,14 +5,10 @@ They look at the top pick of every step, i.e. the routine a person would actuall
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from desktop.catalog.knowledge import EXFOLIANTS, RETINOIDS, KnowledgeBase
 from desktop.recommend.index import CatalogIndex
 from desktop.recommend.profile import Profile
-
-if TYPE_CHECKING:
-    from desktop.recommend.engine import RoutineStep
+from desktop.recommend.routine import RoutineStep
 
 
 def routine_warnings(index: CatalogIndex, steps: list[RoutineStep], profile: Profile,

@@ -1,6 +1,6 @@
 """A column-oriented index of the catalog for ranking: every product's features computed once.
 
-Why: ranking 50k products per request in a Python loop takes seconds; with the features as NumPy columns
+Why: ranking a large catalog per request in a Python loop is too slow for a click; with the features as NumPy columns
 (concern strength per concern, filter flags, skin-type fit inputs) a ranking is a handful of vector operations.
 The index is rebuilt only when the catalog changes (the store's generation number).
 """
@@ -84,7 +84,7 @@ def _facts(name: str, kb: KnowledgeBase) -> _Facts:
 
 
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
-    """Compute every product's features once (about 1 µs per ingredient)."""
+    """Compute every product's features once, so a ranking is vector operations only."""
     n = len(products)
     actives = [a for a in kb.actives if a.weight > 0]
     by_ingredient: dict[str, list[tuple[int, Active]]] = {}

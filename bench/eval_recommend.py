@@ -22,8 +22,9 @@ from desktop.recommend.engine import STEPS, Recommender, _step_mask, hard_filter
 from desktop.recommend.index import IndexCache
 from desktop.recommend.profile import Profile
 from desktop.resources import resource
+from desktop.vocabulary import CATALOG_SKIN_TYPES
 
-SKIN_TYPES = ("oily", "dry", "normal", "combination", "sensitive")
+SKIN_TYPES = CATALOG_SKIN_TYPES
 CONCERN_SETS = (("acne",), ("redness",), ("dark_spots",), ("wrinkles",), ("pores",), ("oiliness",),
                 ("texture",), ("acne", "dark_spots"), ("wrinkles", "dark_spots"))
 EVALUATED_STEPS = ("cleanser", "serum", "treatment", "moisturizer")
@@ -50,13 +51,13 @@ def main() -> None:
                     continue
                 spec = next(s for s in STEPS if s.step == step.step)
                 eligible = np.flatnonzero(allowed & _step_mask(index, spec))
-                has = [bool(set(index.products[r].ingredients) & wanted) for r in eligible]
+                has = [bool(set(index.products[r].inci) & wanted) for r in eligible]
                 cheapest = eligible[np.argsort(index.price[eligible], kind="stable")[:5]]
                 t = totals[step.step]
-                t[0] += sum(bool(set(index.products[index.row_of[p.product_id]].ingredients) & wanted)
+                t[0] += sum(bool(set(index.products[index.row_of[p.product_id]].inci) & wanted)
                             for p in step.products)
                 t[1] += len(step.products)
-                t[2] += sum(bool(set(index.products[r].ingredients) & wanted) for r in cheapest)
+                t[2] += sum(bool(set(index.products[r].inci) & wanted) for r in cheapest)
                 t[3] += min(5, sum(has))
     print(f"{'step':<12} {'precision@5':>12} {'cheapest-5':>11} {'ceiling':>8}   ({len(SKIN_TYPES)} skin types × "
           f"{len(CONCERN_SETS)} concern sets)")

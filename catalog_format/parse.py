@@ -11,10 +11,12 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from catalog_format.product import REQUIRED_FIELDS, CatalogRow
 
 CATEGORIES = (
     "cleanser", "toner", "serum", "treatment", "moisturizer", "sunscreen",
@@ -23,36 +25,10 @@ CATEGORIES = (
 SKIN_TYPES = ("oily", "dry", "normal", "combination", "sensitive")
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-REQUIRED = ("id", "brand", "name", "category", "price", "currency", "ingredients", "url")
+REQUIRED = REQUIRED_FIELDS
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class CatalogRow:
-    """One valid product row, normalised (trimmed text, Decimal price, upper-case currency)."""
-
-    id: str
-    brand: str
-    name: str
-    category: str
-    price: Decimal
-    currency: str
-    ingredients: str
-    url: str
-    size: str = ""
-    image_url: str = ""
-    skin_types: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (price as a string so no precision is lost)."""
-        d = asdict(self)
-        d["price"] = str(self.price)
-        d["skin_types"] = list(self.skin_types)
-        d["tags"] = list(self.tags)
-        return d
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from desktop.camera import CameraProvider, OpenCVCameras
 from desktop.catalog.store import CatalogStore
 from desktop.errors import ErrorNotifier
+from desktop.history.store import HistoryStore
 from desktop.ml.analyzer import Analyzer
 from desktop.ml.calibration import CalibrationProfile
 from desktop.ml.infer import load_concern_model
@@ -29,6 +30,7 @@ class Services:
     paths: AppPaths
     settings: Settings
     store: CatalogStore
+    history: HistoryStore
     analyzer: Analyzer
     recommender: Recommender
     notifier: ErrorNotifier
@@ -43,8 +45,9 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     _log_to_file(paths)
     store = CatalogStore(paths.catalog_db)
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
+    history = HistoryStore(paths.history_db, legacy_catalog=paths.catalog_db)
     calibration = CalibrationProfile.load(paths.calibration_file)
-    return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store,
+    return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store, history=history,
                     analyzer=analyzer or Analyzer(calibration=calibration, model_loader=load_concern_model),
                     recommender=Recommender.for_store(store),
                     notifier=ErrorNotifier(), cameras=cameras or OpenCVCameras())
@@ -85,3 +88,4 @@ def run_gui(argv: list[str] | None = None, services: Services | None = None, qui
         return int(app.exec())
     finally:
         services.store.close()
+        services.history.close()

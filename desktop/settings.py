@@ -39,6 +39,11 @@ class AppPaths:
         return self.home / "catalog.sqlite3"
 
     @property
+    def history_db(self) -> Path:
+        """Scan history and saved answers: personal data, kept apart from the public catalog."""
+        return self.home / "history.sqlite3"
+
+    @property
     def settings_file(self) -> Path:
         return self.home / "settings.json"
 

@@ -13,14 +13,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from desktop.catalog.store import CatalogStore
+from desktop.history.store import HistoryStore
 from desktop.settings import AppPaths
 
 log = logging.getLogger(__name__)
 DAY = 86_400.0
 
 
-def save_scan(store: CatalogStore, paths: AppPaths, report: dict[str, Any], jpeg: bytes | None) -> int:
+def save_scan(history: HistoryStore, paths: AppPaths, report: dict[str, Any], jpeg: bytes | None) -> int:
     """Add a scan to history; the photo (if given) is written first so a row never points at nothing."""
     photo_path = None
     if jpeg:
@@ -29,7 +29,7 @@ def save_scan(store: CatalogStore, paths: AppPaths, report: dict[str, Any], jpeg
         target.write_bytes(jpeg)
         photo_path = str(target)
     try:
-        return store.add_analysis(report, photo_path)
+        return history.add_analysis(report, photo_path)
     except Exception:
         if photo_path:
             Path(photo_path).unlink(missing_ok=True)
@@ -44,24 +44,24 @@ def remove_photos(paths: list[str]) -> None:
             log.warning("could not delete %s: %s", path, exc)
 
 
-def delete_scans(store: CatalogStore, ids: list[int]) -> int:
-    photos = store.delete_analyses(ids)
+def delete_scans(history: HistoryStore, ids: list[int]) -> int:
+    photos = history.delete_analyses(ids)
     remove_photos(photos)
     return len(ids)
 
 
-def apply_retention(store: CatalogStore, days: int, now: float | None = None) -> int:
+def apply_retention(history: HistoryStore, days: int, now: float | None = None) -> int:
     """Delete scans older than `days` (0 keeps everything); returns how many went."""
     if days <= 0:
         return 0
     cutoff = (time.time() if now is None else now) - days * DAY
-    deleted, photos = store.delete_analyses_before(cutoff)
+    deleted, photos = history.delete_analyses_before(cutoff)
     remove_photos(photos)
     return deleted
 
 
-def delete_all_user_data(store: CatalogStore, paths: AppPaths) -> None:
+def delete_all_user_data(history: HistoryStore, paths: AppPaths) -> None:
     """History, answers, kept photos and calibration go; the catalog (not personal) and settings stay."""
-    remove_photos(store.delete_user_data())
+    remove_photos(history.delete_user_data())
     shutil.rmtree(paths.photos_dir, ignore_errors=True)
     paths.calibration_file.unlink(missing_ok=True)

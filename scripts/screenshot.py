@@ -86,7 +86,7 @@ def main() -> int:
     wait(lambda: window.live.newest_frame() is not None)
     window.capture.take_photo()
     wait(lambda: len(reports) == 2)
-    wait(lambda: len(window.services.store.analyses()) == 2)
+    wait(lambda: len(window.services.history.analyses()) == 2)
     loaded: list[int] = []
     window.actions_.history_loaded.connect(lambda: loaded.append(1))
     window.show_page("history")

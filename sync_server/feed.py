@@ -15,13 +15,11 @@ import orjson
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from catalog_format import PRODUCT_FIELDS, wire_product
 from sync_server.changes import CATALOG_ID
 from sync_server.models import CatalogDigest, CatalogState, Product
 
-COLUMNS = (Product.id, Product.brand, Product.name, Product.category, Product.price, Product.currency,
-           Product.size, Product.ingredients, Product.url, Product.affiliate_url, Product.image_url,
-           Product.skin_types, Product.tags)
-FIELDS = tuple(c.key for c in COLUMNS)
+COLUMNS = tuple(getattr(Product, name) for name in PRODUCT_FIELDS)
 
 
 class CursorTooOld(Exception):
@@ -56,9 +54,7 @@ def head(session: Session) -> CatalogHead:
 
 
 def _product(values: tuple[Any, ...]) -> dict[str, Any]:
-    d = dict(zip(FIELDS, values, strict=True))
-    d["price"] = f"{d['price']:.2f}"
-    return d
+    return wire_product(zip(PRODUCT_FIELDS, values, strict=True))
 
 
 def changes_page(session: Session, current: CatalogHead, since: int, after: str | None, limit: int) -> bytes:

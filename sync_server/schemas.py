@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
 
-from catalog_format import CATEGORIES, SKIN_TYPES, TEXT_PATTERN, CatalogRow
+from catalog_format import CATEGORIES, LIST_FIELDS, PRODUCT_FIELDS, SKIN_TYPES, TEXT_PATTERN, CatalogRow, wire_product
 
 
 class ProductIn(BaseModel):
@@ -42,32 +43,27 @@ class ProductIn(BaseModel):
             from fastapi import HTTPException
 
             raise HTTPException(422, f"unknown skin types: {', '.join(bad)}")
-        return CatalogRow(id=self.id, brand=self.brand, name=self.name, category=self.category, price=self.price,
-                          currency=self.currency, ingredients=self.ingredients, url=self.url, size=self.size,
-                          image_url=self.image_url, skin_types=tuple(self.skin_types), tags=tuple(self.tags))
+        values = self.model_dump()
+        return CatalogRow(**values | {name: tuple(values[name]) for name in LIST_FIELDS})
 
 
-class ProductOut(BaseModel):
-    id: str
-    brand: str
-    name: str
-    category: str
-    price: str = Field(description="decimal text with two places")
-    currency: str
-    size: str
-    ingredients: str
-    url: str
-    affiliate_url: str
-    image_url: str
-    skin_types: list[str]
-    tags: list[str]
+def _wire_fields() -> dict[str, Any]:
+    """The feed's product fields as pydantic fields: text, except the price (text too, exact) and the lists."""
+    wire: dict[str, Any] = {}
+    for f in fields(CatalogRow):
+        if f.name == "price":
+            wire[f.name] = (str, Field(description="decimal text with two places"))
+        else:
+            wire[f.name] = (list[str] if f.name in LIST_FIELDS else str, ...)
+    return wire
+
+
+class ProductOut(create_model("ProductWire", **_wire_fields())):  # type: ignore[misc]  # fields: CatalogRow's
+    """A product as the feed and the admin API serve it (catalog_format.wire_product)."""
 
     @classmethod
-    def from_row(cls, p: Any) -> ProductOut:
-        return cls(id=p.id, brand=p.brand, name=p.name, category=p.category, price=f"{p.price:.2f}",
-                   currency=p.currency, size=p.size, ingredients=p.ingredients, url=p.url,
-                   affiliate_url=p.affiliate_url, image_url=p.image_url, skin_types=list(p.skin_types),
-                   tags=list(p.tags))
+    def from_row(cls, product: Any) -> ProductOut:
+        return cls(**wire_product((name, getattr(product, name)) for name in PRODUCT_FIELDS))
 
 
 class ChangeOut(BaseModel):

@@ -11,9 +11,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from desktop.vocabulary import CONCERN_KEYS, PHOTO_SKIN_TYPES
+
 REPORT_VERSION = 1
-CONCERNS = ("acne", "redness", "dark_spots", "wrinkles", "pores", "oiliness", "dark_circles", "texture")
-SKIN_TYPES = ("oily", "dry", "normal", "combination")
+CONCERNS = CONCERN_KEYS
+SKIN_TYPES = PHOTO_SKIN_TYPES  # the types a photo can show (the catalog's add "sensitive": CATALOG_SKIN_TYPES)
 DISCLAIMER = "Cosmetic guidance from a photo, not a medical diagnosis."
 
 

@@ -14,8 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,9 +22,10 @@ from desktop.catalog.knowledge import KnowledgeBase, default_knowledge
 from desktop.catalog.store import CatalogStore
 from desktop.recommend.index import CatalogIndex, IndexCache
 from desktop.recommend.profile import Profile
+from desktop.recommend.routine import Pick, Routine, RoutineStep
 from desktop.recommend.warnings import routine_warnings
+from desktop.vocabulary import GOAL_WORDS, HYDRATION
 
-CONCERN_WORDS = {"dark_spots": "dark spots", "dark_circles": "dark circles", "hydration": "dryness"}
 EYE_STEP_THRESHOLD = 40.0
 MIN_SEVERITY_FOR_REASON = 15.0
 
@@ -47,36 +47,6 @@ STEPS = (
     StepSpec("sunscreen", ("am",), frozenset({"sunscreen", "moisturizer", "serum", "oil", "other"}), sunscreen=True),
     StepSpec("eye", ("am", "pm"), frozenset({"eye"})),
 )
-
-
-@dataclass
-class Pick:
-    product_id: str
-    brand: str
-    name: str
-    score: float
-    price: float
-    currency: str
-    reasons: list[str]
-    url: str
-
-
-@dataclass
-class RoutineStep:
-    step: str
-    when: list[str]
-    products: list[Pick]
-
-
-@dataclass
-class Routine:
-    steps: list[RoutineStep]
-    warnings: list[str] = field(default_factory=list)
-    excluded: dict[str, int] = field(default_factory=dict)  # filter -> products it removed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings),
-                "excluded": dict(self.excluded)}
 
 
 class Recommender:
@@ -179,7 +149,7 @@ def type_fit(index: CatalogIndex, profile: Profile) -> np.ndarray:
 def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
     needs = dict(profile.concerns)
     if profile.skin_type == "dry":
-        needs["hydration"] = max(needs.get("hydration", 0.0), 50.0)
+        needs[HYDRATION] = max(needs.get(HYDRATION, 0.0), 50.0)
     total = sum(needs.values())
     if total <= 0:
         return np.zeros(len(index))
@@ -229,7 +199,7 @@ def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
     reasons: list[str] = []
     needs = dict(profile.concerns)
     if profile.skin_type == "dry":
-        needs.setdefault("hydration", 50.0)
+        needs.setdefault(HYDRATION, 50.0)
     for need, severity in sorted(needs.items(), key=lambda kv: -kv[1]):
         best = int(index.best_active[need][row]) if need in index.best_active else -1
         if best >= 0 and severity >= MIN_SEVERITY_FOR_REASON:
@@ -237,7 +207,7 @@ def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
             name = active.ingredient
             if active.display != active.ingredient:
                 name += f" ({active.display})"
-            reasons.append(f"{name} targets {CONCERN_WORDS.get(need, need)} (evidence {active.grade})")
+            reasons.append(f"{name} targets {GOAL_WORDS.get(need, need)} (evidence {active.grade})")
     if profile.skin_type in ("oily", "combination") and index.comedogenic_load[row] < 0.5:
         reasons.append(f"low in pore-clogging ingredients, suits {profile.skin_type} skin")
     if (profile.sensitive or profile.skin_type == "sensitive") and not index.fragrance[row]:

@@ -1,6 +1,6 @@
 """A column-oriented index of the catalog for ranking: every product's features computed once.
 
-Why: ranking 50k products per request in a Python loop takes seconds; with the features as NumPy columns
+Why: ranking a large catalog per request in a Python loop is too slow for a click; with the features as NumPy columns
 (concern strength per concern, filter flags, skin-type fit inputs) a ranking is a handful of vector operations.
 The index is rebuilt only when the catalog changes (the store's generation number).
 """
@@ -22,9 +22,8 @@ from desktop.catalog.knowledge import (
     KnowledgeBase,
 )
 from desktop.catalog.store import CatalogStore, ProductRecord
-from desktop.ml.report import CONCERNS
+from desktop.vocabulary import CATALOG_SKIN_TYPES, NEEDS
 
-NEEDS = (*CONCERNS, "hydration")  # "hydration" is what dry skin needs; it is not a photo concern
 RINSE_OFF = frozenset({"cleanser", "mask"})
 
 
@@ -85,7 +84,7 @@ def _facts(name: str, kb: KnowledgeBase) -> _Facts:
 
 
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
-    """Compute every product's features once (about 1 µs per ingredient)."""
+    """Compute every product's features once, so a ranking is vector operations only."""
     n = len(products)
     actives = [a for a in kb.actives if a.weight > 0]
     by_ingredient: dict[str, list[tuple[int, Active]]] = {}
@@ -99,7 +98,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
     for row, product in enumerate(products):
-        names = product.ingredients
+        names = product.inci
         length = len(names)
         found: dict[str, tuple[float, int]] = {}  # need -> (strength, active index)
         load = [0.0, 0.0, 0.0]  # comedogenic, irritant, hydration
@@ -130,7 +129,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
         flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
     declared = {t: np.array([t in p.skin_types for p in products], bool)
-                for t in ("oily", "dry", "normal", "combination", "sensitive")}
+                for t in CATALOG_SKIN_TYPES}
     return CatalogIndex(
         products=list(products), actives=actives,
         price=np.array([float(p.price) for p in products], np.float64),

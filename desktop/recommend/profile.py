@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from catalog_format import SKIN_TYPES as CATALOG_SKIN_TYPES
 from desktop.catalog.inci import normalise_inci
-from desktop.ml.report import CONCERNS
+from desktop.vocabulary import CATALOG_SKIN_TYPES, CONCERN_KEYS
 
-SKIN_TYPES = CATALOG_SKIN_TYPES  # the catalog's skin types: a profile may ask for any a product can declare
+SKIN_TYPES = CATALOG_SKIN_TYPES  # a profile may ask for any skin type a product can declare (the UI imports this)
 
 
 class ProfileError(ValueError):
@@ -39,12 +38,12 @@ class Profile:
         if not isinstance(d, dict):
             raise ProfileError("a profile must be a JSON object")
         skin_type = d.get("skin_type")
-        if skin_type is not None and skin_type not in SKIN_TYPES:
-            raise ProfileError(f"skin_type {skin_type!r} is not one of {', '.join(SKIN_TYPES)}")
+        if skin_type is not None and skin_type not in CATALOG_SKIN_TYPES:
+            raise ProfileError(f"skin_type {skin_type!r} is not one of {', '.join(CATALOG_SKIN_TYPES)}")
         concerns: dict[str, float] = {}
         for key, value in (d.get("concerns") or {}).items():
-            if key not in CONCERNS:
-                raise ProfileError(f"unknown concern {key!r}; known: {', '.join(CONCERNS)}")
+            if key not in CONCERN_KEYS:
+                raise ProfileError(f"unknown concern {key!r}; known: {', '.join(CONCERN_KEYS)}")
             if value is None:
                 continue
             if not isinstance(value, int | float) or not 0 <= value <= 100:
@@ -74,9 +73,9 @@ class Profile:
         """Take skin type and concern scores from a SkinReport dict; answers and preferences from `base`."""
         profile = base or cls()
         label = (report.get("skin_type") or {}).get("label")
-        if label in SKIN_TYPES:
+        if label in CATALOG_SKIN_TYPES:
             profile.skin_type = label
         for key, value in (report.get("concerns") or {}).items():
-            if key in CONCERNS and isinstance(value, int | float):
+            if key in CONCERN_KEYS and isinstance(value, int | float):
                 profile.concerns[key] = float(value)
         return profile

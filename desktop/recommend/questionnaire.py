@@ -11,20 +11,13 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from desktop import vocabulary
 from desktop.catalog.inci import normalise_inci
-from desktop.recommend.profile import SKIN_TYPES, Preferences, Profile
+from desktop.recommend.profile import Preferences, Profile
 
 GOAL_FLOOR = 50.0
-GOALS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # goal key: (label people read, concerns it targets)
-    "clearer": ("Fewer breakouts", ("acne",)),
-    "even_tone": ("More even tone, fewer dark spots", ("dark_spots",)),
-    "calmer": ("Less redness", ("redness",)),
-    "anti_ageing": ("Fewer lines and wrinkles", ("wrinkles", "texture")),
-    "less_shine": ("Less shine, smaller-looking pores", ("oiliness", "pores")),
-    "smoother": ("Smoother texture", ("texture",)),
-    "brighter_eyes": ("Brighter under-eyes", ("dark_circles",)),
-}
+# goal key: (label people read, concerns it targets)
+GOALS: dict[str, tuple[str, tuple[str, ...]]] = {g.key: (g.label, g.concerns) for g in vocabulary.GOALS}
 
 
 @dataclass
@@ -50,7 +43,7 @@ class Answers:
         skin_type = d.get("skin_type")
         budget = d.get("budget_max")
         return cls(
-            skin_type=skin_type if skin_type in SKIN_TYPES else None,
+            skin_type=skin_type if skin_type in vocabulary.CATALOG_SKIN_TYPES else None,
             sensitive=bool(d.get("sensitive", False)), pregnant=bool(d.get("pregnant", False)),
             goals=[g for g in d.get("goals") or [] if g in GOALS],
             budget_max=float(budget) if isinstance(budget, int | float) and budget > 0 else None,

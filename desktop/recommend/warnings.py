@@ -5,29 +5,25 @@ They look at the top pick of every step, i.e. the routine a person would actuall
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from desktop.catalog.knowledge import EXFOLIANTS, RETINOIDS, KnowledgeBase
 from desktop.recommend.index import CatalogIndex
 from desktop.recommend.profile import Profile
-
-if TYPE_CHECKING:
-    from desktop.recommend.engine import RoutineStep
+from desktop.recommend.routine import RoutineStep
 
 
 def routine_warnings(index: CatalogIndex, steps: list[RoutineStep], profile: Profile,
                      kb: KnowledgeBase) -> list[str]:
     chosen = {s.step: index.products[index.row_of[s.products[0].product_id]] for s in steps if s.products}
     evening = [p for step, p in chosen.items() if step in ("cleanser", "treatment", "moisturizer", "eye")]
-    evening_ingredients = set().union(*(set(p.ingredients) for p in evening)) if evening else set()
-    everything = set().union(*(set(p.ingredients) for p in chosen.values())) if chosen else set()
+    evening_ingredients = set().union(*(set(p.inci) for p in evening)) if evening else set()
+    everything = set().union(*(set(p.inci) for p in chosen.values())) if chosen else set()
     warnings = []
     if evening_ingredients & RETINOIDS and evening_ingredients & EXFOLIANTS:
         warnings.append("A retinoid and an exfoliating acid are in the same evening routine: use them on "
                         "alternate evenings to avoid irritation.")
     if "benzoyl peroxide" in everything and everything & RETINOIDS:
         warnings.append("Benzoyl peroxide can inactivate retinoids: apply them at different times of day.")
-    exfoliating = [p for p in chosen.values() if set(p.ingredients) & EXFOLIANTS or p.category == "exfoliant"]
+    exfoliating = [p for p in chosen.values() if set(p.inci) & EXFOLIANTS or p.category == "exfoliant"]
     if len(exfoliating) >= 2:
         names = ", ".join(f"{p.brand} {p.name}" for p in exfoliating)
         warnings.append(f"Several exfoliating products ({names}): start with one and add the next slowly.")
@@ -35,7 +31,7 @@ def routine_warnings(index: CatalogIndex, steps: list[RoutineStep], profile: Pro
         warnings.append("Retinoids and acids make skin more sensitive to the sun: use sunscreen every morning.")
     if profile.preferences.vegan:
         for product in chosen.values():
-            for name in product.ingredients:
+            for name in product.inci:
                 for hit in kb.family_hits("vegan", name):
                     if hit.disputed:
                         warnings.append(f"{product.brand} {product.name} contains {name}: {hit.caveat}")

@@ -120,7 +120,7 @@ class SyncClient:
                 response = self._http.get(f"{self.server_url}{path}", params=params, timeout=TIMEOUT,
                                           headers={"Authorization": f"Bearer {self._token}"})
                 if response.status_code == 200:
-                    body: dict[str, Any] = orjson.loads(response.content)  # ~5× faster than json on 10 MB
+                    body: dict[str, Any] = orjson.loads(response.content)  # a snapshot body is megabytes
                     return body
             except (requests.RequestException, orjson.JSONDecodeError, ValueError) as exc:
                 if attempt == MAX_ATTEMPTS:
@@ -147,7 +147,7 @@ class SyncClient:
         except RefetchNeeded:
             log.info("cursor older than the server's horizon: fetching the snapshot")
         except apply.SignatureError as exc:
-            apply.clear_staging(store)
+            store.clear_sync_staging()
             raise SyncError(f"{exc} Nothing was applied.") from None
         except apply.VerificationError as exc:
             log.warning("changes did not verify (%s): fetching the snapshot", exc)
@@ -161,7 +161,7 @@ class SyncClient:
         if staging and staging.get("server") == self.server_url and staging.get("base") == applied:
             cursor = staging["cursor"]  # resume an interrupted sync
         else:
-            apply.clear_staging(store)
+            store.clear_sync_staging()
             cursor = applied
         pages = 0
         while True:
@@ -170,8 +170,8 @@ class SyncClient:
             page = self._get("/v1/catalog/changes", params)
             pages += 1
             cursor = page["cursor"]
-            apply.stage_page(store, page["changes"],
-                             {"server": self.server_url, "base": applied, "cursor": cursor})
+            store.stage_sync_page(page["changes"],
+                                  json.dumps({"server": self.server_url, "base": applied, "cursor": cursor}))
             if not page["more"]:
                 break
         upserted, deleted = apply.promote(store, page["state"], self._public_key, cursor, self.server_url,
@@ -181,14 +181,14 @@ class SyncClient:
 
     def _pull_snapshot(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
         body = self._get("/v1/catalog/snapshot")
-        apply.clear_staging(store)
+        store.clear_sync_staging()
         cursor = {"seq": body["catalog_seq"], "after": None}
-        apply.stage_page(store, [{"id": p["id"], "deleted": False, "product": p} for p in body["products"]],
-                         {"server": self.server_url, "base": "snapshot", "cursor": cursor})
+        store.stage_sync_page([{"id": p["id"], "deleted": False, "product": p} for p in body["products"]],
+                              json.dumps({"server": self.server_url, "base": "snapshot", "cursor": cursor}))
         try:
             upserted, deleted = apply.promote(store, body["state"], self._public_key, cursor, self.server_url,
                                               replace_all=True, progress=progress)
         except apply.VerificationError as exc:
-            apply.clear_staging(store)
+            store.clear_sync_staging()
             raise SyncError(f"The catalog from the server does not verify ({exc}). Nothing was applied.") from None
         return SyncResult(upserted=upserted, deleted=deleted, pages=1, cursor=cursor, snapshot=True)

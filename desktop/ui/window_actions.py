@@ -71,11 +71,11 @@ class WindowActions(QObject):
     # -- start-up and mode ------------------------------------------------------------------------
     def startup_tasks(self) -> None:
         """Retention and the saved answers load in a worker; auto-sync starts a few seconds after launch."""
-        store, settings = self.services.store, self.services.settings
+        history, settings = self.services.history, self.services.settings
 
         def work(state: object) -> dict[str, Any] | None:
-            userdata.apply_retention(store, settings.retention_days)
-            return None if settings.kiosk_mode else store.load_profile()
+            userdata.apply_retention(history, settings.retention_days)
+            return None if settings.kiosk_mode else history.load_profile()
 
         self.w.tasks.run(work, lambda saved: self.w.form.set_answers(Answers.from_dict(saved)) if saved else None)
         self._schedule_auto_sync()
@@ -156,18 +156,18 @@ class WindowActions(QObject):
 
     # -- history ----------------------------------------------------------------------------------
     def save_scan(self, scan: Scan) -> None:
-        store, paths, report, jpeg = self.services.store, self.services.paths, scan.report.to_dict(), scan.jpeg
-        self.w.tasks.run(lambda state: userdata.save_scan(store, paths, report, jpeg), lambda _id: None)
+        history, paths, report, jpeg = self.services.history, self.services.paths, scan.report.to_dict(), scan.jpeg
+        self.w.tasks.run(lambda state: userdata.save_scan(history, paths, report, jpeg), lambda _id: None)
 
     def save_answers(self, answers: Answers) -> None:
-        store, data = self.services.store, answers.to_dict()
-        self.w.tasks.run(lambda state: store.save_profile(data), lambda _r: None)
+        history, data = self.services.history, answers.to_dict()
+        self.w.tasks.run(lambda state: history.save_profile(data), lambda _r: None)
 
     def load_history(self) -> None:
-        store = self.services.store
+        history = self.services.history
 
         def work(state: object) -> list[HistoryEntry]:
-            return [HistoryEntry(*row) for row in store.analyses()]
+            return [HistoryEntry(*row) for row in history.analyses()]
 
         self.w.tasks.run(work, self._history_loaded)
 
@@ -176,8 +176,8 @@ class WindowActions(QObject):
         self.history_loaded.emit()
 
     def delete_scans(self, ids: list[int]) -> None:
-        store = self.services.store
-        self.w.tasks.run(lambda state: userdata.delete_scans(store, ids), lambda _n: self.load_history())
+        history = self.services.history
+        self.w.tasks.run(lambda state: userdata.delete_scans(history, ids), lambda _n: self.load_history())
 
     def choose_pdf_path(self, entry: HistoryEntry) -> None:
         default = str(Path.home() / f"skinlens-{entry.when.replace(':', '').replace(' ', '-')}.pdf")
@@ -203,7 +203,7 @@ class WindowActions(QObject):
         self.confirm_box = box
 
     def delete_all_data(self) -> None:
-        store, paths = self.services.store, self.services.paths
+        history, paths = self.services.history, self.services.paths
 
         def done(_r: object) -> None:
             self.w.scan, self.w.routine = None, None
@@ -214,7 +214,7 @@ class WindowActions(QObject):
             self.w.statusBar().showMessage("All your data on this computer was deleted.", 8000)
             self.data_deleted.emit()
 
-        self.w.tasks.run(lambda state: userdata.delete_all_user_data(store, paths), done)
+        self.w.tasks.run(lambda state: userdata.delete_all_user_data(history, paths), done)
 
     # -- settings and sync ------------------------------------------------------------------------
     def load_settings(self) -> None:
@@ -238,8 +238,8 @@ class WindowActions(QObject):
         retention_changed = settings.retention_days != self.services.settings.retention_days
         self._save_settings_file(settings)
         if retention_changed:
-            store, days = self.services.store, settings.retention_days
-            self.w.tasks.run(lambda state: userdata.apply_retention(store, days), lambda _n: None)
+            history, days = self.services.history, settings.retention_days
+            self.w.tasks.run(lambda state: userdata.apply_retention(history, days), lambda _n: None)
         self.w.capture.preferred_camera = settings.camera_index
         self.w.settings_page.load(settings, self.cameras)
         self.w.settings_page.message.setText("Saved.")

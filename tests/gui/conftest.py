@@ -64,3 +64,4 @@ def make_window(qtbot, skinlens_home: Path, shared_analyzer: Analyzer,  # type: 
         window.close()  # stops the camera, waits for workers, drops late results
         window.tasks.wait_all(10_000)
         window.services.store.close()
+        window.services.history.close()

@@ -83,7 +83,7 @@ def test_answers_change_the_routine_and_are_remembered(qtbot, make_window, photo
     assert routine.excluded["not_vegan"] > 0 and routine.excluded["avoided_ingredient"] > 0
     assert {p.product_id for p in picks} != before
     assert window.routine_page.vegan.isChecked()  # the quick filter mirrors the answer
-    qtbot.waitUntil(lambda: (window.services.store.load_profile() or {}).get("vegan") is True)
+    qtbot.waitUntil(lambda: (window.services.history.load_profile() or {}).get("vegan") is True)
 
 
 def test_photo_import_by_drag_and_drop(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -96,8 +96,8 @@ def test_photo_import_by_drag_and_drop(qtbot, make_window, photo_dir: Path) -> N
         window.dropEvent(event)
         assert window.current_page == "analysing"
     assert isinstance(signal.args[0], SkinReport) and signal.args[0].image == "astronaut.jpg"
-    qtbot.waitUntil(lambda: len(window.services.store.analyses()) == 1)  # history keeps the scores…
-    assert window.services.store.analyses()[0][3] is None  # …but not the photo (off by default)
+    qtbot.waitUntil(lambda: len(window.services.history.analyses()) == 1)  # history keeps the scores…
+    assert window.services.history.analyses()[0][3] is None  # …but not the photo (off by default)
 
 
 def test_unreadable_photo_says_why_and_returns_to_capture(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +107,7 @@ def test_unreadable_photo_says_why_and_returns_to_capture(qtbot, make_window, ph
     assert isinstance(signal.args[0], AnalysisFailure)
     assert window.current_page == "capture"
     assert "could not be analysed" in window.capture.instruction.text()
-    assert window.services.store.analyses() == []
+    assert window.services.history.analyses() == []
 
 
 def test_analysis_can_be_cancelled(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]

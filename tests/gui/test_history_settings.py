@@ -9,7 +9,7 @@ import keyring
 import pytest
 from sqlalchemy import update
 
-from desktop.catalog.models import Analysis
+from desktop.history.models import Analysis
 from desktop.sync.client import KEYRING_SERVICE
 from tests.integration.conftest import free_port
 
@@ -20,13 +20,13 @@ def _scan_twice(qtbot, window, photo: Path) -> None:  # type: ignore[no-untyped-
     for _ in range(2):
         with qtbot.waitSignal(window.routine_ready, timeout=60_000):
             window.analyze_file(photo)
-    qtbot.waitUntil(lambda: len(window.services.store.analyses()) == 2)
+    qtbot.waitUntil(lambda: len(window.services.history.analyses()) == 2)
 
 
 def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(consent_given=True, keep_photos=True)
     _scan_twice(qtbot, window, photo_dir / "astronaut.jpg")
-    photos = [row[3] for row in window.services.store.analyses()]
+    photos = [row[3] for row in window.services.history.analyses()]
     assert all(p and Path(p).is_file() and Path(p).parent == window.services.paths.photos_dir for p in photos)
 
     with qtbot.waitSignal(window.actions_.history_loaded, timeout=10_000):
@@ -55,7 +55,7 @@ def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Pat
     page.delete_all_button.click()
     with qtbot.waitSignal(window.actions_.data_deleted, timeout=10_000):
         window.actions_.confirm_box.accept()
-    assert window.services.store.analyses() == [] and window.services.store.load_profile() is None
+    assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
     assert not window.services.paths.photos_dir.exists() and page.table.rowCount() == 0
     assert window.services.store.count() > 900  # the catalog is not personal data and stays
 
@@ -70,16 +70,16 @@ def test_settings_save_token_in_keyring_and_survive_a_dead_server(qtbot, make_wi
     page.save_token_button.click()
     assert keyring.get_password(KEYRING_SERVICE, url) == "device-token-123"
     assert page.token.text() == ""
-    store = window.services.store
-    old, new = store.add_analysis({"concerns": {}}), store.add_analysis({"concerns": {}})
-    with store.session() as session, session.begin():
-        session.execute(update(Analysis).where(Analysis.id == old).values(created_at=time.time() - 91 * 86_400))
+    history = window.services.history
+    old, new = history.add_analysis({"concerns": {}}), history.add_analysis({"concerns": {}})
+    with history.engine.begin() as conn:
+        conn.execute(update(Analysis).where(Analysis.id == old).values(created_at=time.time() - 91 * 86_400))
     page.keep_photos.setChecked(True)
     page.retention.setCurrentIndex(page.retention.findData(90))
     page.save_button.click()
     saved = window.services.paths.settings_file.read_text()
     assert url in saved and "device-token-123" not in saved and '"retention_days": 90' in saved
-    qtbot.waitUntil(lambda: [row[0] for row in store.analyses()] == [new])  # retention applies at once
+    qtbot.waitUntil(lambda: [row[0] for row in history.analyses()] == [new])  # retention applies at once
 
     before = window.services.store.count()
     with qtbot.waitSignal(window.actions_.sync_finished, timeout=60_000) as status:

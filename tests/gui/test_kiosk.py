@@ -50,7 +50,7 @@ def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk
     kept = [weakref.ref(o) for o in (window.scan, window.scan.report, window.routine, window.live.checked_frame)
             if o is not None]
     assert len(kept) == 4
-    assert window.services.store.analyses() == [] and window.services.store.load_profile() is None
+    assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
     with qtbot.waitSignal(window.actions_.wiped, timeout=5_000):
         window.actions_.idle.timer.setInterval(50)
         window.actions_.idle.timer.start()

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from catalog_format import CatalogRow, parse_catalog_file
 from desktop.catalog.store import CatalogStore
 from desktop.resources import resource
-from desktop.sync import apply, client
+from desktop.sync import client
 from desktop.sync.client import SyncClient, SyncError
 from sync_server import changes
 from sync_server.config import ServerSettings
@@ -42,19 +42,8 @@ def server_digests(database_url: str) -> set[str]:
         return {row[0] for row in conn.execute("SELECT digest FROM catalog_digests")}
 
 
-def local_digest(store: CatalogStore) -> str:
-    with store.session() as session:
-        return apply.local_digest(session)
-
-
 def local_products(store: CatalogStore) -> dict[str, str]:
-    from catalog_format import product_hash
-
-    return {p.id: product_hash({"id": p.id, "brand": p.brand, "name": p.name, "category": p.category,
-                                "price": p.price, "currency": p.currency, "size": p.size,
-                                "ingredients": p.ingredients_label, "url": p.url, "affiliate_url": p.affiliate_url,
-                                "image_url": p.image_url, "skin_types": list(p.skin_types), "tags": list(p.tags)})
-            for p in store.products()}
+    return {p.id: p.content_hash() for p in store.products()}
 
 
 def token(live: LiveServer, name: str = "laptop") -> str:
@@ -284,7 +273,7 @@ def test_connection_cut_at_random_points_leaves_a_server_state(live_server: Live
             SyncClient(f"http://127.0.0.1:{proxy.port}", tok, sleep=lambda s: None).pull(store)
         except SyncError:
             failures += 1
-        digest = local_digest(store)
+        digest = store.synced_digest()
         assert store.get_state("cursor") == "" or digest in server_digests(live_server.database_url), attempt
     proxy.close()
     engine.dispose()

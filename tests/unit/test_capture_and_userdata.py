@@ -10,7 +10,7 @@ import pytest
 
 from desktop.camera import CameraError, FileCamera, FileCameras, NoCameras, demo_webcam_frame
 from desktop.capture import AutoCapture, LiveGuide
-from desktop.catalog.store import CatalogStore
+from desktop.history.store import HistoryStore
 from desktop.ml.face import FaceFinder
 from desktop.ml.maps import heat_rgba
 from desktop.recommend.questionnaire import GOAL_FLOOR, Answers, parse_avoid_list
@@ -85,24 +85,24 @@ def test_saved_answers_are_read_leniently() -> None:
 
 def test_kept_photos_retention_and_delete_everything(tmp_path: Path) -> None:
     paths = AppPaths(tmp_path)
-    store = CatalogStore(paths.catalog_db)
+    history = HistoryStore(paths.history_db)
     try:
-        old = save_scan(store, paths, {"concerns": {"acne": 1}}, b"\xff\xd8old")
-        new = save_scan(store, paths, {"concerns": {"acne": 2}}, None)
-        photo = Path(store.analyses()[0][3])
+        old = save_scan(history, paths, {"concerns": {"acne": 1}}, b"\xff\xd8old")
+        new = save_scan(history, paths, {"concerns": {"acne": 2}}, None)
+        photo = Path(history.analyses()[0][3])
         assert photo.read_bytes() == b"\xff\xd8old" and photo.parent == paths.photos_dir
-        assert apply_retention(store, 0) == 0  # 0 keeps everything
-        assert apply_retention(store, 30, now=time.time() + 31 * 86_400) == 2
-        assert store.analyses() == [] and not photo.exists()
-        save_scan(store, paths, {"concerns": {}}, b"x")
-        store.save_profile({"vegan": True})
+        assert apply_retention(history, 0) == 0  # 0 keeps everything
+        assert apply_retention(history, 30, now=time.time() + 31 * 86_400) == 2
+        assert history.analyses() == [] and not photo.exists()
+        save_scan(history, paths, {"concerns": {}}, b"x")
+        history.save_profile({"vegan": True})
         paths.calibration_file.write_text("{}")
-        delete_all_user_data(store, paths)
-        assert store.analyses() == [] and store.load_profile() is None
+        delete_all_user_data(history, paths)
+        assert history.analyses() == [] and history.load_profile() is None
         assert not paths.photos_dir.exists() and not paths.calibration_file.exists()
         assert {old, new}  # ids were handed out
     finally:
-        store.close()
+        history.close()
 
 
 def test_settings_v1_files_load_and_bad_values_lose_only_their_key(tmp_path: Path) -> None:

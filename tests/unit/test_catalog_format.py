@@ -1,9 +1,11 @@
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from catalog_format import parse_catalog_file, parse_catalog_text, split_inci
+from catalog_format import PRODUCT_FIELDS, CatalogRow, parse_catalog_file, parse_catalog_text, product_hash, split_inci
+from catalog_format.product import REQUIRED_FIELDS
 
 HEADER = "id,brand,name,category,price,currency,ingredients,url,skin_types,tags\n"
 GOOD = 'p1,Acme,Gel,cleanser,9.50,gbp,"Aqua, Glycerin",https://shop.example/p1,oily;combination,vegan\n'
@@ -81,3 +83,49 @@ def test_malformed_csv_is_an_error_line_never_an_exception(text: str) -> None:
 def test_old_mac_line_endings_are_lines() -> None:
     result = parse_catalog_text((HEADER + GOOD).replace("\n", "\r"), jsonl=False)
     assert [r.id for r in result.rows] == ["p1"] and result.errors == []
+
+
+# -- the product type: its wire form and content hash are the sync protocol (PROTOCOL.md) ----------------------
+PROTOCOL_ORDER = ["id", "brand", "name", "category", "price", "currency", "size", "ingredients", "url",
+                  "affiliate_url", "image_url", "skin_types", "tags"]
+SYNCED = CatalogRow(id="lf-1", brand="Cove", name="Sérum Niacinamide 10%", category="serum", price=Decimal("12.5"),
+                    currency="GBP", size="30ml", ingredients="Aqua, Niacinamide, Zinc PCA",
+                    url="https://www.lookfantastic.com/lf-1.html",
+                    affiliate_url="https://www.lookfantastic.com/lf-1.html?affil=skinlens",
+                    skin_types=("oily", "combination"), tags=("vegan", "fragrance-free"))
+
+
+def test_wire_form_has_the_protocol_keys_in_order_and_round_trips() -> None:
+    wire = SYNCED.to_wire()
+    assert tuple(PROTOCOL_ORDER) == PRODUCT_FIELDS and list(wire) == PROTOCOL_ORDER
+    assert wire["price"] == "12.50" and wire["skin_types"] == ["oily", "combination"]
+    assert CatalogRow.from_wire(wire) == SYNCED
+    sparse = {k: v for k, v in wire.items() if k not in ("size", "affiliate_url", "image_url", "skin_types", "tags")}
+    assert CatalogRow.from_wire(sparse).affiliate_url == "" and CatalogRow.from_wire(sparse).tags == ()
+    with pytest.raises(KeyError):
+        CatalogRow.from_wire({k: v for k, v in wire.items() if k != "brand"})
+
+
+def test_content_hash_is_the_one_existing_clients_verify() -> None:
+    """The value the code before the product type computed for this product (commit b9f9cd1): a change here
+    would make every deployed client reject every new server, and the other way round."""
+    golden = "a6b40e7a41123f58e1b940669156ed73ad347a9ddb085939538250054f668d0e"
+    assert SYNCED.content_hash() == golden == product_hash(SYNCED.to_wire())
+    reordered = replace(SYNCED, skin_types=("combination", "oily"), price=Decimal("12.50"))
+    assert reordered.content_hash() == golden  # lists are hashed sorted, prices with two decimals
+    assert replace(SYNCED, affiliate_url="").content_hash() != golden
+
+
+def test_a_parsed_row_has_no_affiliate_link_and_the_file_needs_the_required_fields() -> None:
+    row = parse_catalog_text(HEADER + GOOD, jsonl=False).rows[0]
+    assert row.affiliate_url == ""
+    assert REQUIRED_FIELDS == ("id", "brand", "name", "category", "price", "currency", "ingredients", "url")
+
+
+def test_the_admin_schemas_follow_the_product_type() -> None:
+    from sync_server.schemas import ProductIn, ProductOut
+
+    assert list(ProductOut.model_fields) == PROTOCOL_ORDER
+    assert set(ProductIn.model_fields) == set(PROTOCOL_ORDER) - {"affiliate_url"}  # the server makes that one
+    body = ProductIn(**{k: v for k, v in SYNCED.to_wire().items() if k != "affiliate_url"})
+    assert body.to_row() == replace(SYNCED, affiliate_url="")

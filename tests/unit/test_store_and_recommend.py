@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from catalog_format import parse_catalog_text
+from catalog_format import CatalogRow, catalog_digest, parse_catalog_text
 from desktop.catalog.inci import normalise_inci, parse_ingredients
 from desktop.catalog.knowledge import default_knowledge
-from desktop.catalog.store import CatalogStore
+from desktop.catalog.store import CatalogStore, DigestMismatch
 from desktop.recommend.engine import Recommender
 from desktop.recommend.profile import Profile, ProfileError
 from desktop.resources import resource
@@ -92,16 +92,25 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path, store: Cata
     assert store.generation() > before
 
 
-def test_history_profile_and_forgetting(store: CatalogStore) -> None:
-    first = store.add_analysis({"image": "a.jpg", "ok": True}, photo_path="/tmp/a.jpg")
-    store.add_analysis({"image": "b.jpg", "ok": True})
-    assert [a[2]["image"] for a in store.analyses()] == ["a.jpg", "b.jpg"]
-    assert store.delete_analyses([first]) == ["/tmp/a.jpg"]
-    store.save_profile({"skin_type": "dry"})
-    assert store.load_profile() == {"skin_type": "dry"}
-    store.delete_user_data()
-    assert store.analyses() == [] and store.load_profile() is None
-    assert store.count() == len(ROWS)  # the catalog is not personal data
+def test_a_sync_applies_whole_and_verified_or_not_at_all(store: CatalogStore) -> None:
+    wire = [dict(p.to_wire(), affiliate_url=f"{p.url}?affil=x") for p in store.products()[:3]]
+    changes = [{"id": p["id"], "deleted": False, "product": p} for p in wire]
+    changes.append({"id": "x1", "deleted": True, "product": None})
+    signed = catalog_digest((p["id"], CatalogRow.from_wire(p).content_hash()) for p in wire)
+    before, generation = store.products(), store.generation()
+    store.stage_sync_page(changes, '{"page": 1}')
+    with pytest.raises(DigestMismatch):
+        store.apply_sync("0" * 64, replace_all=True, state={"cursor": "7"})
+    assert store.products() == before and store.generation() == generation and store.get_state("cursor") == ""
+    assert store.apply_sync(signed, replace_all=False, state={"cursor": "7"}) == (3, 1)
+    assert store.synced_digest() == signed and store.get_state("digest") == signed
+    assert store.get_state("cursor") == "7" and store.get_state("staging") == ""
+    assert store.stats()["by_source"] == {"import": len(ROWS) - 4, "sync": 3}
+    assert {p.id: p.buy_url for p in store.products()}[wire[0]["id"]].endswith("?affil=x")
+    store.stage_sync_page(changes[:1], "")
+    assert store.apply_sync(catalog_digest([(wire[0]["id"], CatalogRow.from_wire(wire[0]).content_hash())]),
+                            replace_all=True, state={}) == (1, 2)  # the other synced products go, imports stay
+    assert store.count() == len(ROWS) - 3
 
 
 def _recommend(store: CatalogStore, limit: int = 3, **profile: object) -> object:
@@ -124,7 +133,7 @@ def test_routine_steps_and_reasons_cite_ingredients_present(store: CatalogStore)
             for reason in pick.reasons:
                 if " targets " in reason:
                     ingredient = reason.split(" targets ")[0].split(" (")[0]
-                    assert ingredient in products[pick.product_id].ingredients, (pick.product_id, reason)
+                    assert ingredient in products[pick.product_id].inci, (pick.product_id, reason)
                     cited += 1
     assert cited >= 4
 
@@ -142,7 +151,7 @@ def test_fragrance_free_never_returns_parfum_or_an_allergen(store: CatalogStore)
     ids = picked(routine)
     assert "c2" not in ids and "c3" not in ids
     products = {p.id: p for p in store.products()}
-    assert not any(kb.is_fragrance(i) for pid in ids for i in products[pid].ingredients)
+    assert not any(kb.is_fragrance(i) for pid in ids for i in products[pid].inci)
     assert routine.excluded["fragrance"] == 2  # type: ignore[attr-defined]
 
 

@@ -15,10 +15,10 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
-from desktop.app import Services
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
+from desktop.services import Services
 from desktop.ui.capture_page import CapturePage
 from desktop.ui.history_page import HistoryPage
 from desktop.ui.live import LivePreview

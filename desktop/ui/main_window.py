@@ -280,8 +280,10 @@ class MainWindow(QMainWindow):
         self.capture.forget()
         self.results.forget()
         self.routine_page.forget()
-        self.form.set_answers(self.session.answers)
+        answers = self.session.answers
+        self.form.set_answers(answers)
         self.form.set_detected_type(None)
+        self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
         self.history.show_entries([])
         gc.collect()
 

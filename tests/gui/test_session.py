@@ -73,7 +73,7 @@ def test_delete_all_forgets_the_session_as_the_kiosk_wipe_does(qtbot, make_windo
     assert window.current_page == "settings"  # unlike the kiosk wipe, the user stays where they were
     assert window.results.view.image.isNull() and window.results.overlay_box.count() == 0
     assert window.routine_page.cards == [] and window.form.answers().goals == []
-    assert not window.form.vegan.isChecked()
+    assert not window.form.vegan.isChecked() and not window.routine_page.vegan.isChecked()
     assert window.form.skin_type.itemText(0) == "As measured"  # the forgotten scan's measured type is gone too
     assert window.capture.view.image.isNull() and window.live.newest_frame() is None
 

@@ -115,7 +115,7 @@ def bench_stall(app: object, photo: Path, runs: int) -> list[float]:
     window = make_window(NoCameras(), tempfile.mkdtemp())
     recorder.start()  # construction itself is launch time (bench_startup.py); from here the loop must run
     warmed: list[object] = []
-    window.actions_.warmed_up.connect(lambda: warmed.append(1))  # type: ignore[attr-defined]
+    window.warmed_up.connect(lambda: warmed.append(1))  # type: ignore[attr-defined]
     wait(app, lambda: bool(warmed))
     worst = [recorder.stop()]  # first: window start and model warm-up (the onnxruntime import, once per process)
     for _ in range(runs):

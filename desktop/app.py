@@ -1,7 +1,8 @@
 """The composition root: builds settings, store, analyser, recommender and sync, then the window.
 
-Nothing else constructs services; views receive them. Heavy imports (mediapipe, torch) stay out of here so
-the window appears fast: the analyser loads its models on first use, in a worker.
+Nothing else constructs services; views receive them as a `desktop.services.Services` and never import this
+module, which sits above everything. Heavy imports (mediapipe, torch) stay out of here so the window appears
+fast: the analyser loads its models on first use, in a worker.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from desktop.camera import CameraProvider, OpenCVCameras
 from desktop.catalog.store import CatalogStore
@@ -21,22 +20,8 @@ from desktop.ml.calibration import CalibrationProfile
 from desktop.ml.infer import load_concern_model
 from desktop.recommend.engine import Recommender
 from desktop.resources import resource
+from desktop.services import Services
 from desktop.settings import AppPaths, Settings
-from desktop.sync.client import SyncClient
-
-
-@dataclass
-class Services:
-    paths: AppPaths
-    settings: Settings
-    store: CatalogStore
-    history: HistoryStore
-    analyzer: Analyzer
-    recommender: Recommender
-    notifier: ErrorNotifier
-    cameras: CameraProvider = field(default_factory=OpenCVCameras)
-    make_sync_client: Callable[[str, str], SyncClient] = SyncClient  # (server URL, token)
-    open_url: Callable[[str], bool] | None = None  # None: the UI uses the system browser
 
 
 def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = None,

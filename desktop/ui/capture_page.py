@@ -83,6 +83,22 @@ class CapturePage(QWidget):
         layout.addLayout(buttons)
 
     # -- cameras ----------------------------------------------------------------------------------
+    def activate(self, preferred_camera: int) -> None:
+        """The screen is shown: look for cameras the first time (preferring the one in the settings), else
+        restart the one chosen."""
+        if self.camera_box.count() == 0:
+            self.preferred_camera = preferred_camera
+            self.list_cameras()
+        else:
+            self.start_camera()
+
+    def set_preferred_camera(self, index: int) -> None:
+        self.preferred_camera = index
+
+    def say(self, text: str) -> None:
+        """Put a message where the live instructions go (e.g. why the last photo could not be analysed)."""
+        self.instruction.setText(text)
+
     def list_cameras(self) -> None:
         """Probing devices can take a second, so it runs in a worker."""
         self.view.placeholder = "Looking for cameras…"

@@ -110,6 +110,10 @@ class HistoryPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
+    def set_kiosk(self, kiosk: bool) -> None:
+        """A kiosk keeps no history of its own, so it offers no "delete all" either."""
+        self.delete_all_button.setVisible(not kiosk)
+
     def show_entries(self, entries: list[HistoryEntry]) -> None:
         self.entries = entries
         self.table.setRowCount(0)

@@ -1,39 +1,49 @@
 """The main window: consent → capture → analysing → results (+ questions) → routine; history and settings.
 
-A thin view over the services of the composition root. Analysis, recommendations, database, files and network
-run through the TaskRunner; slots on the UI thread only swap in results. Kiosk, history and settings behaviour
-live in `WindowActions` (window_actions.py) to keep this file about navigation and the scan flow.
+A thin view over the services it is handed. Analysis, recommendations, database, files and network run
+through the TaskRunner; slots on the UI thread only swap in results. What the person did (scan, routine,
+answers, kiosk unlock) lives in the Qt-free `Session`; kiosk, history, sync and settings behaviour live in
+their controllers, which drive the pages through the pages' methods and reach the window only through `Shell`.
+This file stays about navigation and the scan flow.
 """
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from desktop.app import Services
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
+from desktop.recommend.questionnaire import Answers
+from desktop.services import Services
+from desktop.session import Session
 from desktop.ui.capture_page import CapturePage
+from desktop.ui.history_controller import HistoryController
 from desktop.ui.history_page import HistoryPage
+from desktop.ui.kiosk import KioskController
 from desktop.ui.live import LivePreview
 from desktop.ui.questionnaire_form import QuestionnaireForm
 from desktop.ui.results_page import ResultsPage
 from desktop.ui.routine_page import RoutinePage
 from desktop.ui.scan import Scan, analyse_file_task, analyse_frame_task
+from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.simple_pages import AnalysingPage, ConsentPage
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskHandle, TaskRunner
-from desktop.ui.window_actions import WindowActions
+from desktop.ui.window_state import restore_geometry, save_geometry
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
 NAV = (("capture", "&Scan", "Ctrl+1"), ("results", "&Results", "Ctrl+2"), ("routine", "R&outine", "Ctrl+3"),
        ("history", "&History", "Ctrl+4"), ("settings", "Se&ttings", "Ctrl+,"))
+WARM_UP_DELAY_MS = 300  # after the first paint
 
 
 class MainWindow(QMainWindow):
@@ -41,15 +51,14 @@ class MainWindow(QMainWindow):
     routine_ready = Signal(object)  # Routine
     error_raised = Signal(str, str)  # from any thread; shown on the UI thread
     page_changed = Signal(str)
+    warmed_up = Signal()  # the face and concern models and the catalog index are loaded
 
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
         self.tasks = TaskRunner(services.notifier)
         self._current: TaskHandle | None = None
-        self.scan: Scan | None = None
-        self.routine: Routine | None = None
-        self._show_routine_next = False
+        self.session: Session[Scan] = Session()
         self.setWindowTitle("SkinLens")
         self.setAcceptDrops(True)
         self.resize(1180, 780)
@@ -71,8 +80,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.nav: dict[str, QAction] = {}
         self._build_menus()
-        self.actions_ = WindowActions(self)
+        self._build_controllers()
         self._connect()
+        self.session.on_reset(self._forget_views)
         self.error_raised.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
         services.notifier.add_listener(self.error_raised.emit)
         self.statusBar().showMessage("Photos are analysed on this computer and never leave it.")
@@ -102,8 +112,18 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.menuBar().addMenu("&Help").addAction("&About SkinLens").triggered.connect(self.show_about)
 
+    def _build_controllers(self) -> None:
+        services, session = self.services, self.session
+        self.kiosk_controller = KioskController(services, session, self, self)
+        self.history_controller = HistoryController(services, session, self, self.history, self)
+        self.sync_controller = SyncController(services, self, self.settings_page, self)
+        self.settings_controller = SettingsController(services, self, self.settings_page, self.capture,
+                                                      self.kiosk_controller, self.history_controller,
+                                                      self.sync_controller, self)
+
     def _connect(self) -> None:
-        self.pages["consent"].accepted.connect(self.actions_.consent_given)
+        self.pages["consent"].accepted.connect(self.settings_controller.consent_given)
+        self.settings_page.delete_all_requested.connect(self.history_controller.confirm_delete_all)
         self.capture.frame_captured.connect(self.analyze_frame)
         self.capture.import_requested.connect(self.choose_photo)
         self.pages["analysing"].cancel_requested.connect(self.cancel_analysis)
@@ -114,10 +134,24 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the window the way the settings ask (kiosk: fullscreen, consent every session)."""
-        self.actions_.restore_window_state()
-        self.actions_.apply_mode()
+        restore_geometry(self, self.services.paths.window_state_file)
+        self.kiosk_controller.apply_mode()
         self.show_page("capture" if self.services.settings.consent_given and not self.kiosk else "consent")
-        self.actions_.startup_tasks()
+        self.history_controller.start(self._restore_answers)
+        self.sync_controller.schedule()
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.warm_up)
+
+    def warm_up(self) -> None:
+        """Load the face and concern models in a worker soon after the window shows: importing onnxruntime
+        holds the GIL for a moment, and done here that pause never lands in the middle of someone's scan."""
+        analyzer, recommender = self.services.analyzer, self.services.recommender
+
+        def work(state: object) -> None:
+            analyzer.faces.find(np.zeros((64, 64, 3), np.uint8))
+            _ = analyzer.concern_model
+            recommender.warm_up()
+
+        self.tasks.run(work, lambda _r: self.warmed_up.emit())
 
     @property
     def kiosk(self) -> bool:
@@ -130,7 +164,7 @@ class MainWindow(QMainWindow):
         if self.kiosk and name == "history":
             return
         if self.kiosk and name == "settings":
-            self.actions_.ask_admin("open settings", lambda: self.show_page("settings"))
+            self.kiosk_controller.ask_admin("open settings", lambda: self.show_page("settings"))
             return
         self.show_page(name)
 
@@ -139,15 +173,11 @@ class MainWindow(QMainWindow):
             self.capture.stop_camera()
         self.stack.setCurrentWidget(self.pages[name])
         if name == "capture":
-            if self.capture.camera_box.count() == 0:
-                self.capture.preferred_camera = self.services.settings.camera_index
-                self.capture.list_cameras()
-            else:
-                self.capture.start_camera()
+            self.capture.activate(self.services.settings.camera_index)
         elif name == "history":
-            self.actions_.load_history()
+            self.history_controller.load()
         elif name == "settings":
-            self.actions_.load_settings()
+            self.settings_controller.load()
         self.page_changed.emit(name)
 
     # -- the scan flow --------------------------------------------------------------------------
@@ -172,7 +202,13 @@ class MainWindow(QMainWindow):
         analysing: AnalysingPage = self.pages["analysing"]
         analysing.reset(name)
         self.show_page("analysing")
-        self._current = self.tasks.run(work, self._analysis_finished, on_progress=analysing.set_progress,
+        ticket = self.session.ticket()
+
+        def finished(result: Scan | AnalysisFailure) -> None:
+            if self.session.is_current(ticket):
+                self._analysis_finished(result)
+
+        self._current = self.tasks.run(work, finished, on_progress=analysing.set_progress,
                                        on_error=lambda _m: self.show_page("capture"), on_cancel=self._cancelled)
         return self._current
 
@@ -190,46 +226,66 @@ class MainWindow(QMainWindow):
         self._current = None
         if isinstance(result, AnalysisFailure):
             self.show_page("capture")
-            self.capture.instruction.setText(f"This photo could not be analysed: {result.error}")
+            self.capture.say(f"This photo could not be analysed: {result.error}")
             self.statusBar().showMessage(f"This photo could not be analysed: {result.error}", 15_000)
             self.analysis_done.emit(result)
             return
-        self.scan = result
+        self.session.scan = result
         self.results.show_scan(result)
         self.show_page("results")
         total = result.report.timings_ms.get("total", 0.0)
         self.statusBar().showMessage(f"Analysed in {total:.0f} ms on this computer · {DISCLAIMER}")
         if not self.kiosk:
-            self.actions_.save_scan(result)
+            self.history_controller.save_scan(result)
         self.analysis_done.emit(result.report)
         self.refresh_routine(show=False)
 
     # -- routine --------------------------------------------------------------------------------
     def refresh_routine(self, show: bool = True) -> TaskHandle:
-        answers = self.form.answers()
+        answers = self.session.answers = self.form.answers()
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
-        report = self.scan.report.to_dict() if self.scan else None
-        profile = answers.to_profile(report)
+        profile = answers.to_profile(self.session.report_dict())
         recommender = self.services.recommender
         if not self.kiosk:
-            self.actions_.save_answers(answers)
-        handle = self.tasks.run(lambda state: recommender.recommend(profile), self._show_routine)
-        self._show_routine_next = show
+            self.history_controller.save_answers(answers)
+        ticket = self.session.ticket()
+
+        def arrived(routine: Routine) -> None:
+            if self.session.is_current(ticket):  # else a reset happened while recommending
+                self._show_routine(routine)
+
+        handle = self.tasks.run(lambda state: recommender.recommend(profile), arrived)
+        self.session.show_routine_next = show
         return handle
 
     def _quick_filters_changed(self) -> None:
-        self.form.fragrance_free.setChecked(self.routine_page.fragrance_free.isChecked())
-        self.form.vegan.setChecked(self.routine_page.vegan.isChecked())
+        self.form.set_quick_filters(*self.routine_page.quick_filters())
         self.refresh_routine(show=True)
 
     def _show_routine(self, routine: Routine) -> None:
-        if self.scan is None and self._show_routine_next is False:
-            return  # a wipe happened while recommending
-        self.routine = routine
+        self.session.routine = routine
         self.routine_page.show_routine(routine)
-        if self._show_routine_next:
+        if self.session.show_routine_next:
             self.show_page("routine")
         self.routine_ready.emit(routine)
+
+    def _restore_answers(self, answers: Answers) -> None:
+        self.session.answers = answers
+        self.form.set_answers(answers)
+
+    def _forget_views(self) -> None:
+        """After `Session.reset`: every screen lets go of what it showed of the person, pixels and frames
+        included, and work still running for them stops."""
+        self.cancel_analysis()
+        self.capture.forget()
+        self.results.forget()
+        self.routine_page.forget()
+        answers = self.session.answers
+        self.form.set_answers(answers)
+        self.form.set_detected_type(None)
+        self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
+        self.history.show_entries([])
+        gc.collect()
 
     def buy(self, url: str) -> bool:
         """Open a product's affiliate link in the system browser (never in kiosk mode: QR codes there)."""
@@ -238,6 +294,29 @@ class MainWindow(QMainWindow):
         if self.services.open_url is not None:
             return self.services.open_url(url)
         return bool(QDesktopServices.openUrl(QUrl(url)))
+
+    # -- what controllers may ask of the window (desktop.ui.shell.Shell) -------------------------
+    def show_status(self, message: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(message, msecs)
+
+    def set_kiosk(self, kiosk: bool) -> None:
+        self.routine_page.set_kiosk(kiosk)
+        self.nav["history"].setVisible(not kiosk)
+        self.history.set_kiosk(kiosk)
+        self.quit_action.setText("&Quit (staff)" if kiosk else "&Quit")
+        if kiosk:
+            self.showFullScreen()
+            return
+        if self.isFullScreen():
+            self.showNormal()
+        self.show()
+
+    def close_message_boxes(self) -> None:
+        for dialog in self.findChildren(QMessageBox):
+            dialog.close()
+
+    def dialog_parent(self) -> QWidget:
+        return self
 
     # -- drag & drop, errors, about, close ------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -276,13 +355,14 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.kiosk and not self.actions_.admin_unlocked:
+        if self.kiosk and not self.session.admin_unlocked:
             event.ignore()
-            self.actions_.ask_admin("exit", self._close_unlocked)
+            self.kiosk_controller.ask_admin("exit", self._close_unlocked)
             return
         self.cancel_analysis()
         self.live.stop(wait=1.0)
-        self.actions_.save_window_state()
+        if not self.kiosk:
+            save_geometry(self, self.services.paths.window_state_file)
         self.tasks.wait_all(5000)
         self.tasks.close()
         super().closeEvent(event)

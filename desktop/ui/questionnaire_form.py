@@ -81,6 +81,11 @@ class QuestionnaireForm(QWidget):
             avoid=parse_avoid_list(self.avoid.text()),
         )
 
+    def set_quick_filters(self, fragrance_free: bool, vegan: bool) -> None:
+        """The routine screen's quick filters are these two answers."""
+        self.fragrance_free.setChecked(fragrance_free)
+        self.vegan.setChecked(vegan)
+
     def set_answers(self, answers: Answers) -> None:
         self.skin_type.setCurrentIndex(max(0, self.skin_type.findData(answers.skin_type))
                                        if answers.skin_type else 0)

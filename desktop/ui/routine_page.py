@@ -112,6 +112,14 @@ class RoutinePage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
 
+    def set_kiosk(self, kiosk: bool) -> None:
+        """Cards made from now on show QR codes instead of Buy buttons (a kiosk never opens a browser)."""
+        self.kiosk = kiosk
+
+    def quick_filters(self) -> tuple[bool, bool]:
+        """(fragrance-free, vegan) as ticked on this screen."""
+        return self.fragrance_free.isChecked(), self.vegan.isChecked()
+
     def set_quick_filters(self, fragrance_free: bool, vegan: bool) -> None:
         for box, value in ((self.fragrance_free, fragrance_free), (self.vegan, vegan)):
             box.blockSignals(True)

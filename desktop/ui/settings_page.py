@@ -1,7 +1,7 @@
 """The settings screen: sync server and token, camera, privacy and retention, appearance, kiosk mode.
 
 It edits a copy of `Settings` and asks the window to save it; the token goes to the system keyring (never to
-the settings file) and sync runs in a worker, reporting back into `sync_status`.
+the settings file) and sync runs in a worker, reporting back through `set_sync_status`.
 """
 
 from __future__ import annotations
@@ -128,6 +128,26 @@ class SettingsPage(QWidget):
         if not cameras:
             self.camera.addItem("No camera found", current)
         self.camera.setCurrentIndex(max(0, self.camera.findData(current)))
+
+    def entered_server_url(self) -> str:
+        return self.server_url.text().strip()
+
+    def set_sync_status(self, text: str) -> None:
+        self.sync_status.setText(text)
+
+    def set_syncing(self, syncing: bool) -> None:
+        """One sync at a time: the button stays off until the running one reports back."""
+        self.sync_button.setEnabled(not syncing)
+        if syncing:
+            self.sync_status.setText("Syncing…")
+
+    def token_stored(self) -> None:
+        """The token is in the keyring now; it never stays in a text field."""
+        self.token.clear()
+        self.sync_status.setText("Token saved in the system keyring.")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
 
     def edited(self) -> Settings:
         return dataclasses.replace(

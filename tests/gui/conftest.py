@@ -60,7 +60,7 @@ def make_window(qtbot, skinlens_home: Path, shared_analyzer: Analyzer,  # type: 
 
     yield factory
     for window in made:
-        window.actions_.admin_unlocked = True  # let kiosk windows close
+        window.session.admin_unlocked = True  # let kiosk windows close
         window.close()  # stops the camera, waits for workers, drops late results
         window.tasks.wait_all(10_000)
         window.services.store.close()

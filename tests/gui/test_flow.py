@@ -115,7 +115,7 @@ def test_analysis_can_be_cancelled(qtbot, make_window, photo_dir: Path) -> None:
     handle = window.analyze_file(photo_dir / "astronaut.jpg")
     with qtbot.waitSignal(handle.signals.cancelled, timeout=30_000):
         qtbot.mouseClick(window.pages["analysing"].cancel_button, Qt.MouseButton.LeftButton)
-    assert window.current_page == "capture" and window.scan is None
+    assert window.current_page == "capture" and window.session.scan is None
     assert window.services.notifier.last is None  # a cancel is not an error
 
 

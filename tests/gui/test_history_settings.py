@@ -29,7 +29,7 @@ def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Pat
     photos = [row[3] for row in window.services.history.analyses()]
     assert all(p and Path(p).is_file() and Path(p).parent == window.services.paths.photos_dir for p in photos)
 
-    with qtbot.waitSignal(window.actions_.history_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.history_controller.history_loaded, timeout=10_000):
         window.nav["history"].trigger()
     page = window.history
     assert page.table.rowCount() == 2
@@ -44,17 +44,17 @@ def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Pat
 
     page.select_ids(ids[:1])
     target = tmp_path / "report.pdf"
-    with qtbot.waitSignal(window.actions_.pdf_written, timeout=20_000):
-        window.actions_.export_pdf(page.entries[0], target)
+    with qtbot.waitSignal(window.history_controller.pdf_written, timeout=20_000):
+        window.history_controller.export_pdf(page.entries[0], target)
     assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 5_000
 
-    with qtbot.waitSignal(window.actions_.history_loaded, timeout=10_000):
+    with qtbot.waitSignal(window.history_controller.history_loaded, timeout=10_000):
         page.delete_button.click()
     assert page.table.rowCount() == 1 and not Path(photos[0]).exists() and Path(photos[1]).exists()
 
     page.delete_all_button.click()
-    with qtbot.waitSignal(window.actions_.data_deleted, timeout=10_000):
-        window.actions_.confirm_box.accept()
+    with qtbot.waitSignal(window.history_controller.data_deleted, timeout=10_000):
+        window.history_controller.confirm_box.accept()
     assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
     assert not window.services.paths.photos_dir.exists() and page.table.rowCount() == 0
     assert window.services.store.count() > 900  # the catalog is not personal data and stays
@@ -82,7 +82,7 @@ def test_settings_save_token_in_keyring_and_survive_a_dead_server(qtbot, make_wi
     qtbot.waitUntil(lambda: [row[0] for row in history.analyses()] == [new])  # retention applies at once
 
     before = window.services.store.count()
-    with qtbot.waitSignal(window.actions_.sync_finished, timeout=60_000) as status:
+    with qtbot.waitSignal(window.sync_controller.sync_finished, timeout=60_000) as status:
         page.sync_button.click()
         assert not page.sync_button.isEnabled()
     assert status.args[0].startswith("Not synced: The sync server cannot be reached")

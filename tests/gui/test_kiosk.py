@@ -47,15 +47,16 @@ def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk
     assert window.buy(cards[0].pick.url) is False and opened == []  # no browser hand-off on a kiosk
 
     window.tasks.wait_all(10_000)
-    kept = [weakref.ref(o) for o in (window.scan, window.scan.report, window.routine, window.live.checked_frame)
+    session = window.session
+    kept = [weakref.ref(o) for o in (session.scan, session.scan.report, session.routine, window.live.checked_frame)
             if o is not None]
     assert len(kept) == 4
     assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
-    with qtbot.waitSignal(window.actions_.wiped, timeout=5_000):
-        window.actions_.idle.timer.setInterval(50)
-        window.actions_.idle.timer.start()
+    with qtbot.waitSignal(window.kiosk_controller.wiped, timeout=5_000):
+        window.kiosk_controller.idle.timer.setInterval(50)
+        window.kiosk_controller.idle.timer.start()
     assert window.current_page == "consent"
-    assert window.scan is None and window.routine is None
+    assert window.session.scan is None and window.session.routine is None
     assert window.results.view.image.isNull() and window.capture.view.image.isNull()
     assert window.live.newest_frame() is None and window.live.checked_frame is None
     assert window.routine_page.cards == [] and window.results.overlay_box.count() == 0
@@ -70,14 +71,14 @@ def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk
 def test_settings_and_exit_need_the_admin_pin(qtbot, kiosk) -> None:  # type: ignore[no-untyped-def]
     window = kiosk
     window.request_page("settings")
-    dialog = window.actions_.pin_dialog
+    dialog = window.kiosk_controller.pin_dialog
     assert window.current_page == "consent" and dialog.isVisible()
     dialog.setTextValue("0000")
     dialog.accept()
-    assert window.current_page == "consent" and not window.actions_.admin_unlocked
+    assert window.current_page == "consent" and not window.session.admin_unlocked
     window.close()
     assert window.isVisible()  # exit is refused without the PIN
-    dialog = window.actions_.pin_dialog
+    dialog = window.kiosk_controller.pin_dialog
     dialog.setTextValue(PIN)
     dialog.accept()
     assert not window.isVisible()
@@ -94,5 +95,5 @@ def test_turning_kiosk_mode_on_requires_a_pin(qtbot, make_window) -> None:  # ty
     page.save_button.click()
     assert window.services.settings.kiosk_mode and window.isFullScreen()
     assert window.current_page == "consent"
-    assert window.actions_.unlock("1357") and not window.actions_.unlock("7531")
+    assert window.kiosk_controller.unlock("1357") and not window.kiosk_controller.unlock("7531")
     assert "1357" not in window.services.paths.settings_file.read_text()

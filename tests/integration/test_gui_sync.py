@@ -24,7 +24,7 @@ def test_sync_now_from_settings(qtbot, make_window, live_server: LiveServer, tmp
     page.server_url.setText(live_server.url)
     page.token.setText(token)
     page.save_token_button.click()
-    with qtbot.waitSignal(window.actions_.sync_finished, timeout=60_000) as status:
+    with qtbot.waitSignal(window.sync_controller.sync_finished, timeout=60_000) as status:
         page.sync_button.click()
     assert status.args[0].startswith("Synced"), status.args[0]
     # the server's catalog replaced the demo one

@@ -1,0 +1,89 @@
+"""The one reset: the kiosk's idle wipe and "Delete all my data" forget the same session, on every screen.
+
+The first two tests need no Qt (the session is Qt-free by contract); the others drive the real window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.recommend.questionnaire import Answers
+from desktop.session import Session
+
+
+class _Report:
+    def to_dict(self) -> dict[str, Any]:
+        return {"image": "x"}
+
+
+@dataclass
+class _Shown:
+    report: Any
+
+
+def test_reset_forgets_the_person_before_the_screens_hear_of_it() -> None:
+    session: Session[_Shown] = Session()
+    session.scan = _Shown(report=_Report())
+    session.answers = Answers(vegan=True, goals=["hydration"])
+    session.admin_unlocked = session.show_routine_next = True
+    seen: list[tuple[object, ...]] = []
+    session.on_reset(lambda: seen.append((session.scan, session.routine, session.answers, session.admin_unlocked,
+                                          session.show_routine_next)))
+    ticket = session.ticket()
+    assert session.is_current(ticket) and session.report_dict() == {"image": "x"}
+    session.reset()
+    assert seen == [(None, None, Answers(), False, False)]
+    assert not session.is_current(ticket) and session.is_current(session.ticket())
+    assert session.report_dict() is None
+
+
+def test_every_listener_hears_every_reset() -> None:
+    session: Session[_Shown] = Session()
+    calls: list[str] = []
+    session.on_reset(lambda: calls.append("a"))
+    session.on_reset(lambda: calls.append("b"))
+    session.reset()
+    session.reset()
+    assert calls == ["a", "b", "a", "b"]
+
+
+@pytest.mark.gui
+def test_delete_all_forgets_the_session_as_the_kiosk_wipe_does(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(consent_given=True)
+    qtbot.waitUntil(lambda: window.live.newest_frame() is not None)  # the capture screen saw the camera
+    with qtbot.waitSignal(window.routine_ready, timeout=60_000):
+        window.analyze_file(photo_dir / "astronaut.jpg")
+    window.form.vegan.setChecked(True)
+    with qtbot.waitSignal(window.routine_ready, timeout=30_000):
+        window.refresh_routine(show=True)
+    assert window.routine_page.vegan.isChecked() and window.form.skin_type.itemText(0) != "As measured"
+    window.session.admin_unlocked = True
+
+    window.nav["settings"].trigger()
+    window.settings_page.delete_button.click()
+    with qtbot.waitSignal(window.history_controller.data_deleted, timeout=10_000):
+        window.history_controller.confirm_box.accept()
+    session = window.session
+    assert session.scan is None and session.routine is None and session.answers == Answers()
+    assert not session.admin_unlocked and not session.show_routine_next
+    assert window.current_page == "settings"  # unlike the kiosk wipe, the user stays where they were
+    assert window.results.view.image.isNull() and window.results.overlay_box.count() == 0
+    assert window.routine_page.cards == [] and window.form.answers().goals == []
+    assert not window.form.vegan.isChecked() and not window.routine_page.vegan.isChecked()
+    assert window.form.skin_type.itemText(0) == "As measured"  # the forgotten scan's measured type is gone too
+    assert window.capture.view.image.isNull() and window.live.newest_frame() is None
+
+
+@pytest.mark.gui
+def test_a_routine_that_arrives_after_a_reset_is_dropped(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(consent_given=True)
+    handle = window.refresh_routine(show=True)
+    window.session.reset()  # e.g. the kiosk wiped while the recommender was still working
+    with qtbot.waitSignal(handle.signals.finished, timeout=30_000):
+        pass
+    assert window.session.routine is None and window.routine_page.cards == []
+    assert window.current_page == "capture"  # the forgotten person's routine does not open

@@ -161,11 +161,14 @@ class CatalogStore:
     def stage_sync_page(self, changes: Sequence[Mapping[str, Any]], staging: str) -> None:
         """Stage one page of the feed's changes ({"id", "deleted", "product"}) with the staging cursor, in one
         transaction, so an interrupted sync resumes after the last staged page."""
+        rows = [{"id": c["id"], "deleted": bool(c["deleted"]),
+                 "product_json": "" if c["deleted"] else orjson.dumps(c["product"]).decode()} for c in changes]
         with self._sessions.begin() as session:
-            for change in changes:
-                product_json = "" if change["deleted"] else orjson.dumps(change["product"]).decode()
-                session.merge(SyncStaging(id=change["id"], deleted=bool(change["deleted"]),
-                                          product_json=product_json))
+            for start in range(0, len(rows), _BATCH):  # a later page's change to a staged id replaces it
+                stmt = sqlite_insert(SyncStaging).values(rows[start:start + _BATCH])
+                session.execute(stmt.on_conflict_do_update(
+                    index_elements=["id"], set_={"deleted": stmt.excluded.deleted,
+                                                 "product_json": stmt.excluded.product_json}))
             self._set_state(session, {"staging": staging})
 
     def clear_sync_staging(self) -> None:

@@ -18,6 +18,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from sync_server.config import TransportSettings
 
+LINGER_SECONDS = 2.0  # after refusing, unread bytes are discarded this long before the socket closes
+
 
 def _status(code: int, reason: str) -> bytes:
     body = f"{code} {reason}\n".encode()
@@ -78,8 +80,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._head_timer = None
 
     def _refuse(self, code: int, reason: str) -> None:
+        """Answer, stop reading, and close a moment later: closing at once with unread bytes makes the kernel
+        reset the connection, and the client would lose the answer (what servers call a lingering close)."""
         self._refused = True
         self._stop_head_timer()
         if not self.transport.is_closing():
             self.transport.write(_status(code, reason))
-            self.transport.close()
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)

@@ -97,7 +97,7 @@ def test_photo_import_by_drag_and_drop(qtbot, make_window, photo_dir: Path) -> N
         assert window.current_page == "analysing"
     assert isinstance(signal.args[0], SkinReport) and signal.args[0].image == "astronaut.jpg"
     qtbot.waitUntil(lambda: len(window.services.history.analyses()) == 1)  # history keeps the scores…
-    assert window.services.history.analyses()[0][3] is None  # …but not the photo (off by default)
+    assert window.services.history.analyses()[0].has_photo is False  # …but not the photo (off by default)
 
 
 def test_unreadable_photo_says_why_and_returns_to_capture(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy import Connection, delete, exc, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -174,22 +175,42 @@ class HistoryStore:
     def add_analysis(self, report: dict[str, Any], photo: bytes | None = None, created_at: float | None = None,
                      scan_id: int | None = None) -> int:
         """Save a scan (and its photo, a JPEG, when given); `scan_id` keeps an imported scan's id when free."""
+        payload = orjson.dumps({"created_at": created_at or time.time(), "report": report})
         name = None
         try:
-            with self._sessions.begin() as session:
-                sealer = self._current(session)
-                name = self._write_photo(sealer, photo) if photo else None
-                sealed = sealer.seal("scan", _dumps({"created_at": created_at or time.time(), "report": report}))
-                free = scan_id is not None and session.get(Analysis, scan_id) is None
-                row = Analysis(id=scan_id if free else None, sealed=sealed, photo=name)
-                session.add(row)
-                session.flush()
-                new_id = int(row.id)
-            return new_id
+            with self.engine.begin() as conn:
+                for _ in range(2):  # a second try only when another process started afresh with a new key
+                    sealer = self._sealer_now()
+                    name = self._write_photo(sealer, photo) if photo and name is None else name
+                    new_id = self._insert_scan(conn, sealer, payload, name, scan_id)
+                    if new_id is not None:
+                        return new_id
+                    self._unlock(conn)
+                    if name:
+                        legacy.remove_file(self.photos_dir / name)
+                        name = None
+                raise HistoryLocked(self.locked or "Your history's key changed while saving; try again.")
         except BaseException:
             if name:
                 (self.photos_dir / name).unlink(missing_ok=True)
             raise
+
+    def _sealer_now(self) -> Sealer:
+        if self.locked is not None or self._sealer is None or self._info is None:
+            raise HistoryLocked(self.locked or "Your history cannot be read.")
+        return self._sealer
+
+    def _insert_scan(self, conn: Connection, sealer: Sealer, payload: bytes, photo: str | None,
+                     scan_id: int | None) -> int | None:
+        """One statement that inserts only while the file's key is still ours (None when it is not)."""
+        assert self._info is not None
+        if scan_id is not None and conn.execute(select(Analysis.id).where(Analysis.id == scan_id)).first():
+            scan_id = None
+        result = conn.exec_driver_sql(
+            "INSERT INTO analyses (id, sealed, photo) SELECT ?, ?, ? WHERE EXISTS "
+            "(SELECT 1 FROM meta WHERE name = 'key_id' AND value = ?)",
+            (scan_id, sealer.seal("scan", payload), photo, self._info.key_id.encode()))
+        return int(result.lastrowid) if result.rowcount == 1 else None
 
     def _write_photo(self, sealer: Sealer, jpeg: bytes) -> str:
         self.photos_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -204,9 +225,9 @@ class HistoryStore:
         with self._sessions() as session:
             sealer = self._current(session)
             scans = []
-            for row in session.scalars(select(Analysis)):
-                data = json.loads(sealer.open("scan", row.sealed))
-                scans.append(StoredScan(row.id, float(data["created_at"]), data["report"], row.photo is not None))
+            for scan_id, sealed, photo in session.execute(select(Analysis.id, Analysis.sealed, Analysis.photo)):
+                data = orjson.loads(sealer.open("scan", sealed))
+                scans.append(StoredScan(scan_id, float(data["created_at"]), data["report"], photo is not None))
         return sorted(scans, key=lambda s: (s.created_at, s.id))
 
     def photo(self, scan_id: int) -> bytes | None:

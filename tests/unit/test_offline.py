@@ -2,8 +2,9 @@
 
 Two layers watch: the Python guard (tests/offline_guard.py: patched socket functions plus an audit hook) raises
 on any attempt, and strace, where the machine has it, records every socket system call the process and its
-threads make, so a native library opening a socket behind Python's back is caught too. Each layer is also
-shown to catch a real socket, so a silent guard cannot pass for a working one.
+threads make, so a native library opening a socket behind Python's back is caught too (ONNX Runtime, for one,
+looks up its telemetry collector while a model loads unless desktop/__init__.py switches that off). Each layer
+is also shown to catch a real socket, so a silent guard cannot pass for a working one.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], tmp_path: Path, trace: Path | None) -> subprocess.CompletedProcess[str]:
-    prefix = ["strace", "-f", "-qq", "-e", "trace=socket,socketpair,connect", "-o", str(trace)] if trace else []
+    prefix = ["strace", "-f", "-qq", "-e", "trace=socket,socketpair,connect,openat", "-o", str(trace)] if trace else []
     return subprocess.run([*prefix, *args], capture_output=True, text=True, cwd=REPO, env=_env(tmp_path),
                           timeout=300)
 
@@ -57,6 +58,9 @@ def test_the_whole_scan_path_opens_no_socket(tmp_path: Path) -> None:
     if trace is None:
         pytest.skip("strace is not installed: the system-call layer was not checked (the Python guard was)")
     assert _socket_calls(trace) == []
+    # ONNX Runtime's usage telemetry (1.29 and later) would also keep a device id and an event cache outside the
+    # home: with it switched off (desktop/__init__.py) the runtime never opens that cache.
+    assert [line for line in trace.read_text().splitlines() if "/.onnxruntime/" in line] == []
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")

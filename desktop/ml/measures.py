@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.ml.align import CANON_IOD, AlignedFace
+from desktop.ml.landmarks import EYE_OUTER_LEFT, EYE_OUTER_RIGHT
 from desktop.ml.regions import REGION_NAMES, polygon_mask, region_polygons
 
 SKIN_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
@@ -207,7 +208,7 @@ def _crows_feet(face: AlignedFace) -> np.ndarray:
     """Small boxes just outside each outer eye corner."""
     mask = np.zeros(face.rgb.shape[:2], dtype=bool)
     half = int(CANON_IOD * 0.12)
-    for corner, direction in ((33, -1), (263, 1)):
+    for corner, direction in ((EYE_OUTER_RIGHT, -1), (EYE_OUTER_LEFT, 1)):
         x, y = face.landmarks[corner]
         x0 = int(x + direction * CANON_IOD * 0.12)
         xs = sorted((x0, x0 + direction * 2 * half))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.ml.face import FaceFindings
+from desktop.ml.landmarks import CHIN, EYE_OUTER_LEFT, EYE_OUTER_RIGHT, FACE_EDGE_LEFT, FACE_EDGE_RIGHT, FOREHEAD_TOP
 from desktop.ml.report import Quality
 
 MIN_FACE_FRACTION = 0.15  # face box width / image's shorter side
@@ -68,14 +69,15 @@ def _sharpness(grey: np.ndarray) -> float:
 
 def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
     """(yaw, pitch, roll) in degrees. Yaw and pitch from the normal of the plane spanned by the mesh's 3-D
-    face width (234→454) and height (10→152); roll from the line between the eye corners (33→263)."""
-    across = landmarks[454] - landmarks[234]
-    down = landmarks[152] - landmarks[10]
+    face width (cheekbone to cheekbone) and height (forehead top to chin); roll from the line between the
+    outer eye corners."""
+    across = landmarks[FACE_EDGE_LEFT] - landmarks[FACE_EDGE_RIGHT]
+    down = landmarks[CHIN] - landmarks[FOREHEAD_TOP]
     normal = np.cross(across, down)
     normal = normal / (np.linalg.norm(normal) or 1.0)
     yaw = float(np.degrees(np.arctan2(normal[0], normal[2])))
     pitch = float(np.degrees(np.arctan2(-normal[1], normal[2]))) - PITCH_BIAS
-    eyes = landmarks[263, :2] - landmarks[33, :2]
+    eyes = landmarks[EYE_OUTER_LEFT, :2] - landmarks[EYE_OUTER_RIGHT, :2]
     roll = float(np.degrees(np.arctan2(eyes[1], eyes[0])))
     return yaw, pitch, roll
 

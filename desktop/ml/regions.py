@@ -1,31 +1,40 @@
 """Skin regions as polygons built from FaceMesh landmarks.
 
-Why geometry on a few anchor points instead of long hand-picked index chains: the anchors below (eye corners,
-brows, nostril wings, mouth corners, face-oval top and sides, chin) are the most stable points of the mesh,
-and polygons placed relative to them exclude eyes, brows, lips and nostrils by construction at any pose.
-Anchor indices follow MediaPipe's canonical face model (mesh_map.jpg); "right" is the subject's right, which
-is the left of an unmirrored photo.
+Why geometry on a few anchor points instead of long hand-picked index chains: the anchors (eye corners,
+brows, nostril wings, mouth corners, face-oval top and sides, chin; named in `landmarks.py`) are the most
+stable points of the mesh, and polygons placed relative to them exclude eyes, brows, lips and nostrils by
+construction at any pose. "Right" is the subject's right, which is the left of an unmirrored photo.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# Anchor landmarks of the canonical 468/478-point mesh.
-FOREHEAD_TOP = 10
-CHIN = 152
-NOSE_BRIDGE = 168
-NOSE_TIP = 1
-OVAL_TOP_RIGHT, OVAL_TOP_LEFT = 67, 297
-BROW_RIGHT, BROW_LEFT = 105, 334
-BROW_INNER_RIGHT, BROW_INNER_LEFT = 107, 336
-EYE_OUTER_RIGHT, EYE_INNER_RIGHT = 33, 133
-EYE_INNER_LEFT, EYE_OUTER_LEFT = 362, 263
-EYE_LOWER_RIGHT, EYE_LOWER_LEFT = 145, 374
-NOSTRIL_RIGHT, NOSTRIL_LEFT = 98, 327
-MOUTH_RIGHT, MOUTH_LEFT = 61, 291
-LIP_BOTTOM = 17
-FACE_EDGE_RIGHT, FACE_EDGE_LEFT = 234, 454
+from desktop.ml.landmarks import (
+    BROW_INNER_LEFT,
+    BROW_INNER_RIGHT,
+    BROW_LEFT,
+    BROW_RIGHT,
+    CHIN,
+    EYE_INNER_LEFT,
+    EYE_INNER_RIGHT,
+    EYE_LOWER_LEFT,
+    EYE_LOWER_RIGHT,
+    EYE_OUTER_LEFT,
+    EYE_OUTER_RIGHT,
+    FACE_EDGE_LEFT,
+    FACE_EDGE_RIGHT,
+    FOREHEAD_TOP,
+    LIP_BOTTOM,
+    MOUTH_LEFT,
+    MOUTH_RIGHT,
+    NOSE_BRIDGE,
+    NOSE_TIP,
+    NOSTRIL_LEFT,
+    NOSTRIL_RIGHT,
+    OVAL_TOP_LEFT,
+    OVAL_TOP_RIGHT,
+)
 
 REGION_NAMES = ("forehead", "nose", "left_cheek", "right_cheek", "chin", "under_eye_left", "under_eye_right")
 

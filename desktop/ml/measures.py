@@ -78,11 +78,12 @@ def _norm_map(values: np.ndarray, mask: np.ndarray, full_scale: float) -> np.nda
 
 
 def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray],
-                    out: FaceMeasures) -> None:
+                    out: FaceMeasures) -> np.ndarray:
     """Redness from CIELAB a* (Takiwaki et al. 1994, Skin Res Technol: a* tracks erythema) and the RGB
     erythema index EI = 100·log10(R/G) on linearised camera values (Dawson et al. 1980, Phys Med Biol 25:695,
     reflectance form; camera adaptation as in Yamamoto et al. 2008, Skin Res Technol 14:26).
-    Localised redness = a* above the face's own smooth a* level (blotches, papules)."""
+    Localised redness = a* above the face's own smooth a* level (blotches, papules); returned (float32, per
+    pixel), because the acne measure looks for papules in it."""
     from desktop.ml.whitebalance import srgb_to_linear
 
     a_star = lab[..., 1]
@@ -95,7 +96,7 @@ def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: d
     out.regions.setdefault("a_star", {}).update(_per_region(a_star, masks, SKIN_REGIONS, "median"))
     out.regions.setdefault("erythema_index", {}).update(_per_region(ei, masks, SKIN_REGIONS, "median"))
     out.maps["redness"] = _norm_map(np.maximum(local, 0) + np.maximum(a_star - 12.0, 0) * 0.5, skin, 12.0)
-    out.maps["_local_a"] = local.astype(np.float32)
+    return local.astype(np.float32)
 
 
 def _robust_std(values: np.ndarray) -> float:
@@ -229,11 +230,11 @@ def measure_under_eye(lab: np.ndarray, masks: dict[str, np.ndarray], out: FaceMe
         out.maps["dark_circles"] = _norm_map(np.maximum(level - lightness, 0), eyes, 20.0)
 
 
-def measure_acne(skin: np.ndarray, out: FaceMeasures) -> None:
-    """Inflamed lesions: compact red blobs (a* more than 6 units above the local level) of papule size
-    (≈1–6 mm). A colour heuristic in the spirit of image-based acne counting (e.g. Alamdari et al. 2016,
-    "Detection and classification of acne lesions"), not a lesion classifier."""
-    local_a = out.maps.pop("_local_a")
+def measure_acne(local_a: np.ndarray, skin: np.ndarray, out: FaceMeasures) -> None:
+    """Inflamed lesions: compact red blobs (`local_a`, the localised a* of `measure_redness`, more than 6 units
+    above the local level) of papule size (≈1–6 mm). A colour heuristic in the spirit of image-based acne
+    counting (e.g. Alamdari et al. 2016, "Detection and classification of acne lesions"), not a lesion
+    classifier."""
     px_per_mm = CANON_IOD / 63.0
     red = (local_a > 6.0) & _eroded(skin)
     count, area = _blobs(red, (1.0 * px_per_mm) ** 2 * 0.785, (8 * px_per_mm) ** 2 * 0.785)
@@ -277,12 +278,12 @@ def measure_face(face: AlignedFace) -> FaceMeasures:
         skin |= masks[name]
     if skin.sum() < 200:
         return out
-    measure_redness(lab, face.rgb, skin, masks, out)
+    local_a = measure_redness(lab, face.rgb, skin, masks, out)
     measure_pigmentation(lab, skin, masks, out)
     measure_shine(lab, skin, masks, out)
     measure_texture(lab, skin, masks, out)
     measure_wrinkles(lab, skin, masks, face, out)
     measure_under_eye(lab, masks, out)
-    measure_acne(skin, out)
+    measure_acne(local_a, skin, out)
     out.overall["face_resolution_iod_px"] = face.iod_photo
     return out

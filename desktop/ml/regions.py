@@ -37,13 +37,14 @@ from desktop.ml.landmarks import (
 )
 
 REGION_NAMES = ("forehead", "nose", "left_cheek", "right_cheek", "chin", "under_eye_left", "under_eye_right")
+RegionPolygons = dict[str, np.ndarray]  # region name → k×2 float polygon in image pixels
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return a + (b - a) * t
 
 
-def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
+def region_polygons(landmarks: np.ndarray) -> RegionPolygons:
     """Polygons (k×2 float, image pixels) for each skin region of one face."""
     p = landmarks[:, :2].astype(np.float64)
     up = p[FOREHEAD_TOP] - p[CHIN]
@@ -110,6 +111,6 @@ def face_hull(landmarks: np.ndarray, grow: float = 1.15) -> np.ndarray:
     return np.asarray(centre + (hull - centre) * grow)
 
 
-def tone_mask(shape: tuple[int, int], polygons: dict[str, np.ndarray]) -> np.ndarray:
+def tone_mask(shape: tuple[int, int], polygons: RegionPolygons) -> np.ndarray:
     """Pixels used for skin tone: both cheeks and the forehead (the usual sites for ITA measurement)."""
     return polygon_mask(shape, [polygons[k] for k in ("forehead", "left_cheek", "right_cheek")])

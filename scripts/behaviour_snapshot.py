@@ -46,8 +46,8 @@ def _strip_timings(line: str) -> str:
 
 
 def analyze(cmd: list[str], out: Path, env: dict[str, str]) -> None:
-    from skimage import data
     from PIL import Image
+    from skimage import data
 
     tmp = Path(tempfile.mkdtemp())
     astronaut = tmp / "astronaut.png"

@@ -1,5 +1,5 @@
 """The concern CNN: one compact encoder, a dense head (a heat map per concern) and a global head (concern
-scores and skin type). Imports torch, so only training, export and the torch fallback import this module.
+scores and skin type). Imports torch, so only training and the app's torch fallback import this module.
 
 Everything inference needs (architecture config, label names, preprocessing, version) travels in the
 checkpoint and in the ONNX file's metadata; nothing in inference repeats it.
@@ -13,7 +13,6 @@ import torch
 from torch import nn
 
 from desktop.ml.report import CONCERNS, SKIN_TYPES
-from desktop.ml.synth import MAP, SIZE
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "name": "skinlens-cnn",
@@ -23,8 +22,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "pooled_norm": True,  # a BatchNorm on the global head's input (1.7.0 on; absent in older checkpoints)
     "concerns": list(CONCERNS),
     "skin_types": list(SKIN_TYPES),
-    "input_size": SIZE,
-    "map_size": MAP,
+    "input_size": 192,  # eyes 64 px apart (the aligned crop at half size), about 1 px per mm
+    "map_size": 48,  # the encoder's /4 stage
     "mean": [0.5, 0.5, 0.5],
     "std": [0.25, 0.25, 0.25],
 }
@@ -65,21 +64,6 @@ class ConcernNet(nn.Module):
                                          nn.Dropout(0.1), nn.Linear(96, n_concerns + n_types))
         self.n_concerns = n_concerns
 
-    def start_from_priors(self, map_fraction: torch.Tensor, score_mean: torch.Tensor) -> None:
-        """Set the output biases to the training data's base rates (per concern) before training from scratch.
-
-        With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map, and the
-        first steps only push every map towards zero (the 'prior' initialisation of RetinaNet's focal loss
-        skips that). On its own it did not shorten the plateaus on which small concerns waited (a 15-epoch
-        proxy run); the Dice term (`batches.map_overlap_loss`) and the normalised global head did.
-        """
-        eps = 1e-3
-        map_out, score_out = self.map_head[-1], self.global_head[-1]
-        assert isinstance(map_out, nn.Conv2d) and isinstance(score_out, nn.Linear)
-        with torch.no_grad():
-            map_out.bias.copy_(torch.logit(map_fraction.clamp(eps, 1 - eps)))  # type: ignore[union-attr]
-            score_out.bias[: self.n_concerns].copy_(torch.logit((score_mean / 100).clamp(eps, 1 - eps)))
-
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         f1 = self.s1(self.stem(x))
         f2 = self.s2(f1)
@@ -95,6 +79,3 @@ class ConcernNet(nn.Module):
         out = self.global_head(pooled)
         return maps, out[:, : self.n_concerns], out[:, self.n_concerns:]
 
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -248,7 +248,7 @@ def test_concern_scores_move_in_the_right_direction(analyzer: Analyzer, astronau
 
 
 def test_scores_are_stable_under_rescale_and_jpeg(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
-    from desktop.ml.stability import variants
+    from training.stability import variants
 
     changed = variants(astronaut_rgb)
     base = report_of(analyzer, astronaut_rgb)

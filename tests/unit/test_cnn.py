@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.ml import synth
 from desktop.ml.analyzer import Analyzer
 from desktop.ml.infer import OnnxConcernModel, TorchConcernModel, load_concern_model
 from desktop.ml.report import CONCERNS, SKIN_TYPES, SkinReport
 from desktop.resources import resource
+from training import synth
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> Non
     """±5 under a 10 % rescale, a small rotation and JPEG quality 70 (issue 4's sanity check), for every
     concern the model has learned, i.e. every concern whose CNN score reaches the app (fusion weight > 0)."""
     from desktop.ml.scoring import cnn_weights
-    from desktop.ml.stability import CHECKED, cnn_scores, variants
+    from training.stability import CHECKED, cnn_scores, variants
 
     analyzer = Analyzer(model_loader=load_concern_model)
     model = analyzer.concern_model
@@ -101,7 +101,7 @@ def test_real_photos_for_the_stability_check_each_show_one_face() -> None:
     """bench/cnn_stability.py checks the astronaut and an unseen face (Grace Hopper, from matplotlib's sample
     data, which the pinned dependencies ship): both must load and be found by the app's face finder."""
     from desktop.ml.face import FaceFinder
-    from desktop.ml.stability import real_photos
+    from training.stability import real_photos
 
     photos = real_photos()
     assert len(photos) == 2
@@ -151,7 +151,7 @@ def test_tone_curve_passes_through_the_monk_swatches() -> None:
 def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     import torch
 
-    from desktop.ml import train
+    from training import train
 
     args = ["--out", str(tmp_path / "run"), "--epochs", "1", "--train-samples", "48", "--val-samples", "24",
             "--batch", "16", "--workers", "1", "--consistency-epochs", "0"]
@@ -170,7 +170,7 @@ def test_training_can_start_from_a_checkpoint(tmp_path: Path) -> None:
     """--init fine-tunes given weights: at a vanishing learning rate the result stays on them."""
     import torch
 
-    from desktop.ml import train
+    from training import train
 
     args = ["--epochs", "0", "--consistency-epochs", "1", "--train-samples", "16", "--val-samples", "8",
             "--batch", "16", "--workers", "1", "--lr", "1e-12"]
@@ -192,7 +192,7 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     added camera degradations do to the pixels."""
     import torch
 
-    from desktop.ml.batches import augment
+    from training.batches import augment
 
     images = np.full((32, 32, 32, 3), 60, np.uint8)
     images[:, 12:20, 2:8] = 250  # a bright patch near the left edge
@@ -209,7 +209,7 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
 def test_disagreement_between_two_copies_is_zero_only_when_they_agree() -> None:
     import torch
 
-    from desktop.ml.consistency import disagreement
+    from training.consistency import disagreement
 
     maps = torch.zeros(4, len(CONCERNS), 2, 2)
     scores = torch.tensor([[0.0] * len(CONCERNS), [1.0] * len(CONCERNS)] * 2, requires_grad=True)

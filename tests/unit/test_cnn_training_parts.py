@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from desktop.ml.batches import GAIN_RANGE, GAIN_SHARE, augment, degrade, map_overlap_loss, shift_face
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
+from training.batches import GAIN_RANGE, GAIN_SHARE, augment, degrade, map_overlap_loss, shift_face
+from training.priors import start_from_priors
 
 
 def _centre(mask: np.ndarray) -> np.ndarray:
@@ -94,7 +95,7 @@ def test_untrained_model_starts_at_the_base_rates() -> None:
     n = len(DEFAULT_CONFIG["concerns"])
     rates = torch.linspace(0.02, 0.5, n)
     means = torch.linspace(10.0, 60.0, n)
-    model.start_from_priors(rates, means)
+    start_from_priors(model, rates, means)
     with torch.no_grad():
         model.map_head[-1].weight.zero_()  # leave only the biases, to read them back through the outputs
         model.global_head[-1].weight.zero_()

@@ -41,8 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     then travel in the model file and feed the app's fusion weights)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m desktop.ml.export")
-    parser.add_argument("checkpoint", help="a skin_cnn.pt or last.pt written by desktop.ml.train")
+    parser = argparse.ArgumentParser(prog="python -m training.export")
+    parser.add_argument("checkpoint", help="a skin_cnn.pt or last.pt written by training.train")
     parser.add_argument("--out", default="resources/models")
     parser.add_argument("--evaluate", type=int, metavar="N", help="evaluate on N held-out synthetic samples")
     parser.add_argument("--seed", type=int, default=0)
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     model.load_state_dict(state["state_dict"])
     metrics = state.get("metrics") or (state.get("history") or [{}])[-1]
     if args.evaluate:
-        from desktop.ml.train import VAL_SEED_OFFSET, evaluate, synthetic
+        from training.train import VAL_SEED_OFFSET, evaluate, synthetic
 
         metrics = evaluate(model, synthetic(args.evaluate, VAL_SEED_OFFSET + args.seed, 2))
         print(json.dumps(metrics, indent=1))

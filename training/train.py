@@ -1,6 +1,6 @@
-"""Train the concern CNN: `python -m desktop.ml.train --out runs/cnn [--export resources/models]`.
+"""Train the concern CNN: `python -m training.train --out runs/cnn [--export resources/models]`.
 
-Data: the synthetic generator (desktop.ml.synth, seeded) and/or a labelled CSV of real photos for
+Data: the synthetic generator (training.synth, seeded) and/or a labelled CSV of real photos for
 fine-tuning (`--data labels.csv`), one row per photo:
 
     image,acne,redness,dark_spots,wrinkles,pores,oiliness,dark_circles,texture,skin_type
@@ -16,7 +16,7 @@ with --resume), evaluation on held-out synthetic seeds every epoch, fixed seeds 
 `--init resources/models/skin_cnn.pt` starts from the bundled weights instead of from scratch (fine-tuning
 on your own photos then takes a few epochs, not an hour). `--consistency-epochs N` adds N epochs after the
 main schedule in which two differently framed and degraded copies of each face are trained to agree
-(desktop.ml.consistency; 6 by default, as in the bundled model's recipe; 0 turns them off).
+(training.consistency; 6 by default, as in the bundled model's recipe; 0 turns them off).
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from desktop.ml import consistency, synth
-from desktop.ml.batches import MAP_POS_WEIGHT, augment, bar, losses, minibatches, to_tensor
-from desktop.ml.model import DEFAULT_CONFIG, ConcernNet, count_parameters
+from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
 from desktop.ml.report import CONCERNS, SKIN_TYPES
+from training import consistency, synth
+from training.batches import augment, bar, losses, minibatches, to_tensor
+from training.priors import base_rates, count_parameters, start_from_priors
 
 VAL_SEED_OFFSET = 10_000_000  # validation seeds never overlap training seeds
 MONK_GROUPS = {"MST 1-3": (1, 3), "MST 4-6": (4, 6), "MST 7-10": (7, 10)}
@@ -117,18 +118,6 @@ def evaluate(model: ConcernNet, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
     return result
 
 
-def base_rates(data: tuple[np.ndarray, ...]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per concern: the constant heat map and score that minimise the BCE and score losses over the known labels.
-
-    For the maps that is not the mean value f but w·f / (w·f + 1 - f), as positives weigh w = MAP_POS_WEIGHT.
-    """
-    _, masks, scores, _, _ = data
-    mean = np.nanmean(masks, axis=(0, 2, 3))
-    map_fraction = torch.from_numpy((MAP_POS_WEIGHT * mean / (MAP_POS_WEIGHT * mean + 1 - mean)).astype(np.float32))
-    score_mean = torch.from_numpy(np.nanmean(scores, axis=0).astype(np.float32))
-    return torch.nan_to_num(map_fraction, 0.01), torch.nan_to_num(score_mean, 50.0)
-
-
 def train(args: argparse.Namespace) -> dict[str, Any]:
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -148,7 +137,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
         model.load_state_dict(torch.load(args.init, weights_only=False)["state_dict"])
         print(f"starting from the weights in {args.init}")
     else:
-        model.start_from_priors(*base_rates(train_data))
+        start_from_priors(model, *base_rates(train_data))
     print(f"model: {count_parameters(model):,} parameters")
     checkpoint_path = out / "last.pt"
     state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
@@ -190,7 +179,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
     torch.save(bundle, out / "skin_cnn.pt")
     if args.export:
-        from desktop.ml.export import export_onnx
+        from training.export import export_onnx
 
         export_onnx(model, Path(args.export), final)
     return final
@@ -231,7 +220,7 @@ def main_schedule(model: ConcernNet, train_data: tuple[np.ndarray, ...], args: a
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m desktop.ml.train", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="runs/cnn", help="checkpoints and metrics go here")
     parser.add_argument("--export", help="also write skin_cnn.onnx (+ .pt) into this folder")
     parser.add_argument("--data", help="a labelled CSV of real photos to add to the synthetic data")

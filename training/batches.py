@@ -1,5 +1,5 @@
-"""One training batch, shared by the main schedule (desktop.ml.train) and the consistency epochs
-(desktop.ml.consistency): normalisation, the loss, the per-epoch augmentation and the progress bar."""
+"""One training batch, shared by the main schedule (training.train) and the consistency epochs
+(training.consistency): normalisation, the loss, the per-epoch augmentation and the progress bar."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from typing import Any
 import torch
 
 from desktop.ml.model import ConcernNet
+from training.data import VAL_SEED_OFFSET, synthetic
+from training.evaluate import evaluate
 
 ONNX_NAME = "skin_cnn.onnx"
 TORCH_NAME = "skin_cnn.pt"
@@ -52,8 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     model.load_state_dict(state["state_dict"])
     metrics = state.get("metrics") or (state.get("history") or [{}])[-1]
     if args.evaluate:
-        from training.train import VAL_SEED_OFFSET, evaluate, synthetic
-
         metrics = evaluate(model, synthetic(args.evaluate, VAL_SEED_OFFSET + args.seed, 2))
         print(json.dumps(metrics, indent=1))
     print(export_onnx(model, Path(args.out), metrics))

@@ -1,14 +1,7 @@
 """Train the concern CNN: `python -m training.train --out runs/cnn [--export resources/models]`.
 
 Data: the synthetic generator (training.synth, seeded) and/or a labelled CSV of real photos for
-fine-tuning (`--data labels.csv`), one row per photo:
-
-    image,acne,redness,dark_spots,wrinkles,pores,oiliness,dark_circles,texture,skin_type
-    photos/0001.jpg,40,10,25,0,30,55,20,35,combination
-
-Paths are relative to the CSV; scores are 0–100 (leave a cell empty when unknown: that score is not trained);
-`skin_type` is one of oily, dry, normal, combination (or empty). Faces are found and aligned exactly as the
-app does, so train and inference see the same crops. Real rows train scores and skin type, not heat maps.
+fine-tuning (`--data labels.csv`; its format: training/data.py).
 
 CPU-friendly: a small model, data rendered once into memory, 2 threads. Checkpoints every epoch (resumable
 with --resume), evaluation on held-out synthetic seeds every epoch, fixed seeds throughout.
@@ -22,12 +15,9 @@ main schedule in which two differently framed and degraded copies of each face a
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,103 +25,68 @@ import numpy as np
 import torch
 
 from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
-from desktop.ml.report import CONCERNS, SKIN_TYPES
-from training import consistency, synth
+from training import consistency
 from training.batches import augment, bar, losses, minibatches, to_tensor
+from training.data import VAL_SEED_OFFSET, real_rows, synthetic
+from training.evaluate import evaluate
+from training.export import export_onnx
 from training.priors import base_rates, count_parameters, start_from_priors
 
-VAL_SEED_OFFSET = 10_000_000  # validation seeds never overlap training seeds
-MONK_GROUPS = {"MST 1-3": (1, 3), "MST 4-6": (4, 6), "MST 7-10": (7, 10)}
-
-
-def render_range(start: int, stop: int) -> tuple[np.ndarray, ...]:
-    return synth.dataset(range(start, stop))
-
-
-def synthetic(count: int, offset: int, workers: int) -> tuple[np.ndarray, ...]:
-    """Render samples in parallel processes (the generator is pure NumPy/OpenCV)."""
-    chunk = max(1, count // (workers * 4))
-    bounds = [(offset + i, offset + min(count, i + chunk)) for i in range(0, count, chunk)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(render_range, *zip(*bounds, strict=True)))
-    return tuple(np.concatenate([p[i] for p in parts]) for i in range(5))
-
-
-def real_rows(csv_path: Path) -> tuple[np.ndarray, ...]:
-    """Aligned crops and labels from a labelled CSV (see the module docstring); NaN marks unknown scores."""
-    import cv2
-
-    from desktop.ml.align import align
-    from desktop.ml.face import FaceFinder
-    from desktop.ml.imaging import ImageError, load_image
-
-    finder, images, scores, types = FaceFinder(), [], [], []
-    with csv_path.open(encoding="utf-8") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                rgb = load_image(csv_path.parent / row["image"]).rgb
-            except ImageError as exc:
-                print(f"skipped line {line}: {exc.message}", file=sys.stderr)
-                continue
-            face = finder.find(rgb).face
-            if face is None:
-                print(f"skipped line {line}: no face found", file=sys.stderr)
-                continue
-            crop = cv2.resize(align(rgb, face.landmarks).rgb, (synth.SIZE, synth.SIZE), interpolation=cv2.INTER_AREA)
-            images.append(crop)
-            scores.append([float(row[c]) if row.get(c, "").strip() else np.nan for c in CONCERNS])
-            types.append(SKIN_TYPES.index(row["skin_type"]) if row.get("skin_type") in SKIN_TYPES else -1)
-    n = len(images)
-    return (np.stack(images), np.full((n, len(CONCERNS), synth.MAP, synth.MAP), np.nan, np.float32),
-            np.array(scores, np.float32), np.array(types), np.zeros(n, int))
-
-
-@torch.no_grad()
-def evaluate(model: ConcernNet, data: tuple[np.ndarray, ...]) -> dict[str, Any]:
-    """Per-concern score MAE and map IoU, skin-type accuracy, and MAE per Monk group."""
-    images, masks, scores, types, monk = data
-    model.eval()
-    preds, maps, type_preds = [], [], []
-    for start in range(0, len(images), 128):
-        m, s, t = model(to_tensor(images[start:start + 128], model.config))
-        preds.append(torch.sigmoid(s).numpy() * 100)
-        maps.append(torch.sigmoid(m).numpy())
-        type_preds.append(t.argmax(1).numpy())
-    pred, pred_maps, pred_types = np.concatenate(preds), np.concatenate(maps), np.concatenate(type_preds)
-    error = np.abs(pred - scores)
-    result: dict[str, Any] = {"samples": len(images), "mae": {}, "baseline_mae": {}, "iou": {}, "mae_by_monk": {}}
-    for i, concern in enumerate(CONCERNS):
-        result["mae"][concern] = round(float(np.mean(error[:, i])), 2)
-        # what always answering the median score would achieve: the bar a learned concern must clear
-        result["baseline_mae"][concern] = round(float(np.mean(np.abs(scores[:, i] - np.median(scores[:, i])))), 2)
-        p, t = pred_maps[:, i] > 0.5, masks[:, i] > 0.5
-        union = (p | t).reshape(len(p), -1).sum(1)
-        inter = (p & t).reshape(len(p), -1).sum(1)
-        seen = union > 0
-        result["iou"][concern] = round(float(np.mean(inter[seen] / union[seen])), 3) if seen.any() else None
-    for group, (low, high) in MONK_GROUPS.items():
-        rows = (monk >= low) & (monk <= high)
-        result["mae_by_monk"][group] = {c: round(float(np.mean(error[rows, i])), 2) for i, c in enumerate(CONCERNS)}
-    result["monk_gap"] = {c: round(max(g[c] for g in result["mae_by_monk"].values())
-                                   - min(g[c] for g in result["mae_by_monk"].values()), 2) for c in CONCERNS}
-    result["skin_type_accuracy"] = round(float(np.mean(pred_types == types)), 3)
-    return result
+MAIN_SEED_STRIDE = 1_000_000  # the training samples of `--seed k` are the generator's seeds from k · stride on
 
 
 def train(args: argparse.Namespace) -> dict[str, Any]:
+    """One run: the main schedule, then the consistency epochs, with a checkpoint and an evaluation after
+    every epoch; resumable (`--resume`) from the last checkpoint at either stage."""
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    train_data, val_data = datasets(args)
+    model = initial_model(args, train_data)
+    checkpoint_path = out / "last.pt"
+    state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
+    generator = torch.Generator().manual_seed(args.seed)
+    if state is not None:
+        model.load_state_dict(state["state_dict"])
+        if "generator" in state:  # (older checkpoints did not keep it)
+            generator.set_state(state["generator"])
+        print(f"resumed after epoch {state['epoch']}")
+    log = EpochLog(model, val_data, args, generator, checkpoint_path, state["history"] if state is not None else [])
+    main_done = state.get("main_done", state["epoch"]) if state is not None else 0
+    consistency_done = state.get("consistency_done", 0) if state is not None else 0
+    if main_done < args.epochs:  # (more main epochs also restart the consistency stage after them)
+        main_schedule(model, train_data, args, state, generator,
+                      lambda epoch, loss, extra: log.finish_epoch(epoch, 0, loss, extra))
+        state, consistency_done = None, 0
+        if args.consistency_epochs:  # keep the model before them, to compare what they changed
+            torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": log.history[-1]},
+                       out / "main_stage.pt")
+    plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
+                            start=consistency_done,
+                            optimizer_state=state.get("consistency_optimizer") if state is not None else None)
+    for epoch, loss, optimizer_state in consistency.run_epochs(model, train_data, plan, generator):
+        log.finish_epoch(args.epochs, epoch, loss, {"consistency_optimizer": optimizer_state})
+    return save_result(model, log.history[-1], args, out, started)
+
+
+def datasets(args: argparse.Namespace) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """(training data, validation data): rendered synthetic samples, plus the labelled photos of `--data`."""
+    started = time.time()
     print(f"rendering {args.train_samples} training and {args.val_samples} validation samples ...", flush=True)
-    train_data = synthetic(args.train_samples, args.seed * 1_000_000, args.workers)
+    train_data = synthetic(args.train_samples, args.seed * MAIN_SEED_STRIDE, args.workers)
     if args.data:
         real = real_rows(Path(args.data))
         train_data = tuple(np.concatenate([a, b]) for a, b in zip(train_data, real, strict=True))
     val_data = synthetic(args.val_samples, VAL_SEED_OFFSET + args.seed, args.workers)
     print(f"  done in {time.time() - started:.0f} s", flush=True)
+    return train_data, val_data
+
+
+def initial_model(args: argparse.Namespace, train_data: tuple[np.ndarray, ...]) -> ConcernNet:
+    """The network to train: the weights of `--init`, or new ones with outputs at the data's base rates."""
     model = ConcernNet(DEFAULT_CONFIG)
     if args.init:
         model.load_state_dict(torch.load(args.init, weights_only=False)["state_dict"])
@@ -139,48 +94,38 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
     else:
         start_from_priors(model, *base_rates(train_data))
     print(f"model: {count_parameters(model):,} parameters")
-    checkpoint_path = out / "last.pt"
-    state = torch.load(checkpoint_path, weights_only=False) if args.resume and checkpoint_path.exists() else None
-    history: list[dict[str, Any]] = state["history"] if state is not None else []
-    generator = torch.Generator().manual_seed(args.seed)
-    if state is not None:
-        model.load_state_dict(state["state_dict"])
-        if "generator" in state:  # (older checkpoints did not keep it)
-            generator.set_state(state["generator"])
-        print(f"resumed after epoch {state['epoch']}")
+    return model
 
-    def finish_epoch(main_done: int, consistency_done: int, loss: float, extra: dict[str, Any]) -> None:
-        metrics = evaluate(model, val_data)
+
+class EpochLog:
+    """After every epoch: evaluate on the held-out data, add the figures to the history, write the checkpoint
+    that `--resume` continues from."""
+
+    def __init__(self, model: ConcernNet, val_data: tuple[np.ndarray, ...], args: argparse.Namespace,
+                 generator: torch.Generator, path: Path, history: list[dict[str, Any]]) -> None:
+        self.model, self.val_data, self.args, self.generator, self.path = model, val_data, args, generator, path
+        self.history = history
+
+    def finish_epoch(self, main_done: int, consistency_done: int, loss: float, extra: dict[str, Any]) -> None:
+        metrics = evaluate(self.model, self.val_data)
         stage = "consistency" if consistency_done else "main"
-        history.append({"epoch": main_done + consistency_done, "stage": stage, "loss": loss, **metrics})
+        epoch = main_done + consistency_done
+        self.history.append({"epoch": epoch, "stage": stage, "loss": loss, **metrics})
         print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
-        torch.save({"state_dict": model.state_dict(), "epoch": main_done + consistency_done, "main_done": main_done,
-                    "consistency_done": consistency_done, "history": history, "config": model.config,
-                    "epochs_planned": args.epochs, "generator": generator.get_state(), **extra}, checkpoint_path)
+        torch.save({"state_dict": self.model.state_dict(), "epoch": epoch, "main_done": main_done,
+                    "consistency_done": consistency_done, "history": self.history, "config": self.model.config,
+                    "epochs_planned": self.args.epochs, "generator": self.generator.get_state(), **extra}, self.path)
 
-    main_done = state.get("main_done", state["epoch"]) if state is not None else 0
-    consistency_done = state.get("consistency_done", 0) if state is not None else 0
-    if main_done < args.epochs:  # (more main epochs also restart the consistency stage after them)
-        main_schedule(model, train_data, args, state, generator,
-                      lambda epoch, loss, extra: finish_epoch(epoch, 0, loss, extra))
-        state, consistency_done = None, 0
-        if args.consistency_epochs:  # keep the model before them, to compare what they changed
-            torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": history[-1]},
-                       out / "main_stage.pt")
-    plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
-                            start=consistency_done,
-                            optimizer_state=state.get("consistency_optimizer") if state is not None else None)
-    for epoch, loss, optimizer_state in consistency.run_epochs(model, train_data, plan, generator):
-        finish_epoch(args.epochs, epoch, loss, {"consistency_optimizer": optimizer_state})
-    final = history[-1]
+
+def save_result(model: ConcernNet, final: dict[str, Any], args: argparse.Namespace, out: Path,
+                started: float) -> dict[str, Any]:
+    """The trained model (skin_cnn.pt, and the ONNX file with `--export`) and its final figures."""
     final["train_seconds"] = round(time.time() - started)
     final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
     (out / "metrics.json").write_text(json.dumps(final, indent=2))
     bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
     torch.save(bundle, out / "skin_cnn.pt")
     if args.export:
-        from training.export import export_onnx
-
         export_onnx(model, Path(args.export), final)
     return final
 

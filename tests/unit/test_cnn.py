@@ -164,6 +164,14 @@ def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     assert [(h["epoch"], h["stage"]) for h in history] == [(1, "main"), (2, "main"), (3, "consistency")]
     exported = OnnxConcernModel(tmp_path / "model" / "skin_cnn.onnx")
     assert exported.config["input_size"] == synth.SIZE
+    # the export CLI re-evaluates a checkpoint on held-out seeds and writes those figures into the file
+    from training import export
+
+    assert export.main([str(tmp_path / "run" / "last.pt"), "--out", str(tmp_path / "again"), "--evaluate", "8"]) == 0
+    again = OnnxConcernModel(tmp_path / "again" / "skin_cnn.onnx")
+    assert set(again.metrics["mae"]) == set(CONCERNS) and again.metrics != exported.metrics  # 8 samples, not 24
+    grey = np.full((192, 192, 3), 128, np.uint8)
+    assert np.array_equal(again.raw(grey)[1], exported.raw(grey)[1])  # the same weights (last.pt = the final model)
 
 
 def test_training_can_start_from_a_checkpoint(tmp_path: Path) -> None:

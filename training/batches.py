@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
+
+from desktop.ml.model import ModelConfig, preprocess
 
 MAP_POS_WEIGHT = 5.0
 DICE_WEIGHT = 1.0
@@ -16,11 +17,9 @@ JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shift
 GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
 
 
-def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
-    mean = torch.tensor(config["mean"]).view(1, 3, 1, 1)
-    std = torch.tensor(config["std"]).view(1, 3, 1, 1)
-    return (x - mean) / std
+def to_tensor(images: np.ndarray, config: ModelConfig) -> torch.Tensor:
+    """A batch of crops as the network's input, preprocessed exactly as the app preprocesses a face."""
+    return torch.from_numpy(preprocess(images, config))
 
 
 def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from desktop.ml.model import ConcernNet
+from desktop.ml.network import ConcernNet
 from training.batches import augment, bar, losses, minibatches, to_tensor
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop.ml.model import DEFAULT_CONFIG, resized
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 from training import synth
 
@@ -42,8 +43,6 @@ def synthetic(count: int, offset: int, workers: int) -> tuple[np.ndarray, ...]:
 
 def real_rows(csv_path: Path) -> tuple[np.ndarray, ...]:
     """Aligned crops and labels from a labelled CSV (format: the module docstring); NaN marks unknown scores."""
-    import cv2
-
     from desktop.ml.align import align
     from desktop.ml.face import FaceFinder
     from desktop.ml.imaging import ImageError, load_image
@@ -60,10 +59,10 @@ def real_rows(csv_path: Path) -> tuple[np.ndarray, ...]:
             if face is None:
                 print(f"skipped line {line}: no face found", file=sys.stderr)
                 continue
-            crop = cv2.resize(align(rgb, face.landmarks).rgb, (synth.SIZE, synth.SIZE), interpolation=cv2.INTER_AREA)
-            images.append(crop)
+            images.append(resized(align(rgb, face.landmarks).rgb, DEFAULT_CONFIG))
             scores.append([float(row[c]) if row.get(c, "").strip() else np.nan for c in CONCERNS])
             types.append(SKIN_TYPES.index(row["skin_type"]) if row.get("skin_type") in SKIN_TYPES else -1)
     n = len(images)
-    return (np.stack(images), np.full((n, len(CONCERNS), synth.MAP, synth.MAP), np.nan, np.float32),
+    size = DEFAULT_CONFIG.map_size
+    return (np.stack(images), np.full((n, len(CONCERNS), size, size), np.nan, np.float32),
             np.array(scores, np.float32), np.array(types), np.zeros(n, int))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from desktop.ml.model import ConcernNet
+from desktop.ml.network import ConcernNet
 from desktop.ml.report import CONCERNS
 from training.batches import to_tensor
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import torch
 
-from desktop.ml.model import ConcernNet
+from desktop.ml.model import ModelConfig
+from desktop.ml.network import ConcernNet
 from training.data import VAL_SEED_OFFSET, synthetic
 from training.evaluate import evaluate
 
@@ -22,7 +23,7 @@ def export_onnx(model: ConcernNet, folder: Path, metrics: dict[str, Any] | None 
 
     folder.mkdir(parents=True, exist_ok=True)
     model.eval()
-    size = model.config["input_size"]
+    size = model.config.input_size
     path = folder / ONNX_NAME
     dummy = torch.zeros(1, 3, size, size)
     torch.onnx.export(model, (dummy,), str(path), input_names=["image"], output_names=["maps", "scores", "types"],
@@ -32,9 +33,10 @@ def export_onnx(model: ConcernNet, folder: Path, metrics: dict[str, Any] | None 
     keys = ("mae", "baseline_mae", "iou", "monk_gap", "mae_by_monk", "skin_type_accuracy")
     summary = {k: metrics[k] for k in keys if metrics and k in metrics}
     entry = proto.metadata_props.add()
-    entry.key, entry.value = "skinlens", json.dumps({"config": model.config, "metrics": summary})
+    config = model.config.to_dict()
+    entry.key, entry.value = "skinlens", json.dumps({"config": config, "metrics": summary})
     onnx.save(proto, str(path))
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": summary}, folder / TORCH_NAME)
+    torch.save({"config": config, "state_dict": model.state_dict(), "metrics": summary}, folder / TORCH_NAME)
     return path
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, weights_only=False)
-    model = ConcernNet(state["config"])
+    model = ConcernNet(ModelConfig.from_dict(state["config"]))
     model.load_state_dict(state["state_dict"])
     metrics = state.get("metrics") or (state.get("history") or [{}])[-1]
     if args.evaluate:

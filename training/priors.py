@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from desktop.ml.model import ConcernNet
+from desktop.ml.network import ConcernNet
 from training.batches import MAP_POS_WEIGHT
 
 

@@ -24,8 +24,8 @@ from desktop.ml.model import DEFAULT_CONFIG
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 from desktop.ml.whitebalance import linear_to_srgb8, srgb_to_linear
 
-SIZE = DEFAULT_CONFIG["input_size"]  # samples are drawn at the CNN's input size
-MAP = DEFAULT_CONFIG["map_size"]  # and labelled at its heat-map size
+SIZE = DEFAULT_CONFIG.input_size  # samples are drawn at the CNN's input size
+MAP = DEFAULT_CONFIG.map_size  # and labelled at its heat-map size
 SHINE_PEAK = 0.8  # specular peak at full oiliness (linear): about the diffuse light of Monk 1 skin
 SHEEN_SHARE = 0.5  # share of the specular light spread smoothly over the shiny region (the rest: glints)
 GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints (1.6.0-1.7.0: 0.8 px)

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
+from desktop.ml.model import DEFAULT_CONFIG
+from desktop.ml.network import ConcernNet
 from training import consistency
 from training.batches import augment, bar, losses, minibatches, to_tensor
 from training.data import VAL_SEED_OFFSET, real_rows, synthetic
@@ -62,7 +63,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
                       lambda epoch, loss, extra: log.finish_epoch(epoch, 0, loss, extra))
         state, consistency_done = None, 0
         if args.consistency_epochs:  # keep the model before them, to compare what they changed
-            torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": log.history[-1]},
+            torch.save({"config": model.config.to_dict(), "state_dict": model.state_dict(), "metrics": log.history[-1]},
                        out / "main_stage.pt")
     plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
                             start=consistency_done,
@@ -113,8 +114,9 @@ class EpochLog:
         self.history.append({"epoch": epoch, "stage": stage, "loss": loss, **metrics})
         print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
         torch.save({"state_dict": self.model.state_dict(), "epoch": epoch, "main_done": main_done,
-                    "consistency_done": consistency_done, "history": self.history, "config": self.model.config,
-                    "epochs_planned": self.args.epochs, "generator": self.generator.get_state(), **extra}, self.path)
+                    "consistency_done": consistency_done, "history": self.history,
+                    "config": self.model.config.to_dict(), "epochs_planned": self.args.epochs,
+                    "generator": self.generator.get_state(), **extra}, self.path)
 
 
 def save_result(model: ConcernNet, final: dict[str, Any], args: argparse.Namespace, out: Path,
@@ -123,7 +125,7 @@ def save_result(model: ConcernNet, final: dict[str, Any], args: argparse.Namespa
     final["train_seconds"] = round(time.time() - started)
     final["args"] = {k: v for k, v in vars(args).items() if k != "func"}
     (out / "metrics.json").write_text(json.dumps(final, indent=2))
-    bundle = {"config": model.config, "state_dict": model.state_dict(), "metrics": final}
+    bundle = {"config": model.config.to_dict(), "state_dict": model.state_dict(), "metrics": final}
     torch.save(bundle, out / "skin_cnn.pt")
     if args.export:
         export_onnx(model, Path(args.export), final)

@@ -35,8 +35,9 @@ def face_crop(astronaut_rgb: np.ndarray) -> np.ndarray:
 
 def test_bundled_model_describes_itself_and_is_small(onnx_model: OnnxConcernModel) -> None:
     config = onnx_model.config
-    assert config["concerns"] == list(CONCERNS) and config["skin_types"] == list(SKIN_TYPES)
-    assert {"input_size", "map_size", "mean", "std", "version", "name", "channels"} <= set(config)
+    assert config.concerns == CONCERNS and config.skin_types == SKIN_TYPES
+    assert (config.input_size, config.map_size, config.mean, config.std) == (192, 48, (0.5,) * 3, (0.25,) * 3)
+    assert config.name == "skinlens-cnn" and config.version and config.channels
     assert set(onnx_model.metrics["mae"]) == set(CONCERNS)
     total = sum(resource("models", n).stat().st_size for n in ("skin_cnn.onnx", "skin_cnn.pt"))
     assert total <= 10 * 2**20
@@ -62,19 +63,19 @@ def test_scores_are_the_mean_over_mirrored_and_reframed_views(onnx_model: OnnxCo
     maps, scores, types = onnx_model.raw(face_crop)
     out = onnx_model.predict(face_crop)
     mean = _sigmoid(scores.mean(axis=0)) * 100
-    assert np.allclose([out["concerns"][c] for c in onnx_model.config["concerns"]], mean, atol=0.051)
+    assert np.allclose([out["concerns"][c] for c in onnx_model.config.concerns], mean, atol=0.051)
     mean_types = types.mean(axis=0)
     probs = np.exp(mean_types - mean_types.max()) / np.exp(mean_types - mean_types.max()).sum()
-    assert np.allclose([out["skin_type"][t] for t in onnx_model.config["skin_types"]], probs, atol=0.0006)
+    assert np.allclose([out["skin_type"][t] for t in onnx_model.config.skin_types], probs, atol=0.0006)
     heat = _sigmoid((maps[0] + maps[1][:, :, ::-1]) / 2)
-    assert np.allclose(out["maps"][onnx_model.config["concerns"][0]], heat[0], atol=1e-6)
+    assert np.allclose(out["maps"][onnx_model.config.concerns[0]], heat[0], atol=1e-6)
 
 
 def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) -> None:
     out = onnx_model.predict(face_crop)
     assert set(out["concerns"]) == set(CONCERNS) and all(0 <= v <= 100 for v in out["concerns"].values())
     assert sum(out["skin_type"].values()) == pytest.approx(1.0, abs=0.01)
-    size = onnx_model.config["map_size"]
+    size = onnx_model.config.map_size
     assert all(m.shape == (size, size) and m.min() >= 0 and m.max() <= 1 for m in out["maps"].values())
 
 
@@ -163,7 +164,7 @@ def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     history = torch.load(tmp_path / "run" / "last.pt", weights_only=False)["history"]
     assert [(h["epoch"], h["stage"]) for h in history] == [(1, "main"), (2, "main"), (3, "consistency")]
     exported = OnnxConcernModel(tmp_path / "model" / "skin_cnn.onnx")
-    assert exported.config["input_size"] == synth.SIZE
+    assert exported.config.input_size == synth.SIZE
     # the export CLI re-evaluates a checkpoint on held-out seeds and writes those figures into the file
     from training import export
 

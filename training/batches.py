@@ -46,9 +46,9 @@ def map_overlap_loss(map_logits: torch.Tensor, masks: torch.Tensor) -> torch.Ten
     """1 - soft Dice per concern over the batch, averaged over the concerns with a known map.
 
     Pixel-averaged BCE weighs a concern by its area: dark spots and papules cover about 1 % of a map, so
-    their gradient drowns in that of redness and shine, and each small concern sat on a plateau (the
-    all-zero map) for tens of epochs (1.6.0: dark spots until epoch 40 of 60). Dice is normalised by each
-    concern's own area, so a few spots pull as hard as a red cheek.
+    their gradient drowns in that of redness and shine, and each small concern sits on a plateau (the
+    all-zero map) for many epochs (MODEL_CARD.md). Dice is normalised by each concern's own area, so a few
+    spots pull as hard as a red cheek.
     """
     known = ~torch.isnan(masks)
     probs = torch.sigmoid(map_logits) * known
@@ -79,9 +79,8 @@ def augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator,
     """Horizontal flips of image and heat maps together, a small similarity jitter of both (`shift_face`),
     then fresh camera degradations (`degrade`).
 
-    The maps must flip with the image: a lesion on the left cheek is on the right cheek of the mirror image.
-    (Version 1.0.0 flipped only the images, which taught the map head wrong positions for every asymmetric
-    concern; dark spots and pores suffered most.)
+    The maps must flip with the image: a lesion on the left cheek is on the right cheek of the mirror image,
+    and flipping only the image teaches the map head wrong positions for every asymmetric concern.
     """
     flip = torch.rand(len(images), generator=generator).numpy() < 0.5
     out, out_masks = images.copy(), masks.copy()
@@ -100,9 +99,8 @@ def shift_face(image: np.ndarray, masks: np.ndarray, rng: np.random.Generator) -
 
     The app aligns a face from detected landmarks, and they land a little differently on every photo of the
     same face: tilt the camera by 4° or step back by 10 % and the crop the model sees turns or scales by a
-    degree or a few %. A score must not follow (issue 4: ±5 under rescaling and rotation). Models 1.2.0–1.6.0
-    never saw a crop other than the renderer's own; with the jitter, the astronaut's wrinkles moved by 2.4
-    under a 4° rotation (1.6.0: 8.2), though her oiliness still moved by 9 until 1.8.0 (MODEL_CARD.md).
+    degree or a few %. A score must not follow (issue 4's stability check); without this jitter the model
+    only ever sees the renderer's own framing (what it did for the scores: MODEL_CARD.md).
     """
     import cv2
 
@@ -124,8 +122,8 @@ def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
     Rendered samples already carry one of each; drawing new ones per epoch teaches the model that a score
     must not move when the same face is re-encoded or resampled (issue 4's stability check on real photos).
-    Exposure: two frames of one face differ by a few % of brightness, and 1.7.0's oiliness on the astronaut
-    went from 0.7 to 31 between 0.95 and 1.05 times her brightness; shine is a contrast, not a level.
+    Exposure: two frames of one face differ by a few % of brightness, and a score must not follow (a model
+    trained without this change did, on oiliness: MODEL_CARD.md); shine is a contrast, not a level.
     """
     import cv2
 

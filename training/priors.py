@@ -27,8 +27,8 @@ def start_from_priors(model: ConcernNet, map_fraction: torch.Tensor, score_mean:
 
     With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map, and the
     first steps only push every map towards zero (the 'prior' initialisation of RetinaNet's focal loss
-    skips that). On its own it did not shorten the plateaus on which small concerns waited (a 15-epoch
-    proxy run); the Dice term (`batches.map_overlap_loss`) and the normalised global head did.
+    skips that). It does not shorten the plateaus of small concerns by itself (MODEL_CARD.md): that is what
+    the Dice term (`batches.map_overlap_loss`) and the normalised global head are for.
     """
     eps = 1e-3
     map_out, score_out = model.map_head[-1], model.global_head[-1]

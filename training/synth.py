@@ -28,7 +28,7 @@ SIZE = DEFAULT_CONFIG.input_size  # samples are drawn at the CNN's input size
 MAP = DEFAULT_CONFIG.map_size  # and labelled at its heat-map size
 SHINE_PEAK = 0.8  # specular peak at full oiliness (linear): about the diffuse light of Monk 1 skin
 SHEEN_SHARE = 0.5  # share of the specular light spread smoothly over the shiny region (the rest: glints)
-GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints (1.6.0-1.7.0: 0.8 px)
+GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints
 AUTO_EXPOSURE_STRENGTH = 0.6  # 0: fixed exposure, 1: every face metered to the same grey
 MONK_RGB = np.array([[246, 237, 228], [243, 231, 219], [247, 234, 208], [234, 218, 186], [215, 189, 150],
                      [160, 126, 86], [130, 92, 67], [96, 65, 52], [58, 49, 42], [41, 36, 32]], np.uint8)
@@ -169,12 +169,10 @@ def _glints(rng: np.random.Generator, lobes: np.ndarray) -> np.ndarray:
 
     The oil film mirrors the light source: broadly where the skin curves towards the light (the sheen) and
     on every small bump (bright specks with sharp edges that often clip). The specks show shine on light
-    skin, where a smooth glow of +10 % looks like shading (model 1.2.0 drew only a smooth glow and erred
-    twice as much on Monk 1-3 as on 7-10). Models 1.6.0-1.7.0 drew only specks at 0.8 px, and 1.7.0's
-    oiliness followed fine detail: on the astronaut it fell from 16.7 to 0.5 after JPEG 70. Here half the
-    light is the sheen and the specks are 1.6 px (after JPEG 70 their detail correlates 0.99 with the
-    original, against 0.96 at 0.8 px), so less of the cue lives in what re-encoding and resampling change.
-    The labelled map stays the smooth region where the skin shines.
+    skin, where a faint smooth glow looks like shading. A model that learns shine from specks alone follows
+    the finest detail, which re-encoding and resampling change; so half the light is the sheen and the
+    specks are `GLINT_SIGMA` wide, coarser than what JPEG destroys (the models this replaced, and what each
+    did: MODEL_CARD.md). The labelled map stays the smooth region where the skin shines.
     """
     relief = cv2.GaussianBlur(rng.standard_normal((SIZE, SIZE)).astype(np.float32), (0, 0), GLINT_SIGMA)
     relief /= relief.std() + 1e-6

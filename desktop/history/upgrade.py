@@ -10,16 +10,31 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
 
 from desktop.history import legacy
 from desktop.history.keys import KeyUnavailable
 
-if TYPE_CHECKING:
-    from desktop.history.store import HistoryStore
+
+class SealedCopy(Protocol):
+    """What the upgrade needs of the new, sealed store it fills (the history store; named here, not imported,
+    so that the store and its upgrade do not import each other)."""
+
+    locked: str | None
+    engine: Engine
+
+    def insert_plain(self, conn: Connection, scans: list[legacy.PlainScan],
+                     profiles: list[legacy.PlainProfile]) -> list[Path]: ...
+
+    def checkpoint(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
-def seal_schema_1(db: Path, photos_dir: Path, make_store: Callable[[Path], HistoryStore]) -> None:
+def seal_schema_1(db: Path, photos_dir: Path, make_store: Callable[[Path], SealedCopy]) -> None:
     tmp = db.with_name(db.name + ".sealing")
     if not db.exists() and tmp.exists():  # stopped after the plaintext file went: the copy is complete
         os.replace(tmp, db)

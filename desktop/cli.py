@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from desktop.ml.analyzer import Analyzer
 
 log = logging.getLogger("skinlens")
+VIEW_CHOICES = ("front", "left", "right", "closeup")  # desktop.ml.views.VIEWS, without importing the analysis
 
 
 def _open_store(paths: AppPaths) -> Any:
@@ -78,8 +79,16 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
 def cmd_analyze(args: argparse.Namespace, paths: AppPaths) -> int:
     analyzer = make_analyzer(paths)
     all_ok = True
+    if args.session:
+        from desktop.ml.combine import combine
+
+        results = [analyzer.analyze(image, view=args.view) for image in args.images]
+        combined = combine(results)
+        print(combined.to_json() if args.json else f"session of {len(results)} photos: {_summary(combined)}",
+              flush=True)
+        return 0 if all(r.ok for r in results) else 1
     for image in args.images:
-        result = analyzer.analyze(image)
+        result = analyzer.analyze(image, view=args.view)
         all_ok &= result.ok
         if args.json:
             print(result.to_json(), flush=True)
@@ -95,7 +104,7 @@ def _summary(result: SkinReport | AnalysisFailure) -> str:
     quality = "good photo" if result.quality.ok else "check: " + ", ".join(result.quality.issues)
     tone_text = f"ITA {tone.ita}° ({tone.category}), Monk {tone.monk}" if tone else "tone not measured"
     scores = ", ".join(f"{k} {v:.0f}" for k, v in result.concerns.items() if v is not None)
-    return f"{tone_text}; {quality}; {scores}"
+    return f"{result.view} view; {tone_text}; {quality}; {scores}"
 
 
 def cmd_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -211,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("analyze", help="analyse photos on this machine")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("--view", choices=VIEW_CHOICES, help="the view the photos show, instead of deciding it")
+    p.add_argument("--session", action="store_true",
+                   help="the photos are views of one person at one sitting: print one combined report")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p = sub.add_parser("calibrate", help="set the colour calibration from a photo of a white or grey card")
     p.add_argument("image", nargs="?", metavar="IMAGE")

@@ -52,7 +52,11 @@ CHECKS = {
     "head_tilted": Check("head_tilted", "Hold your head level and look straight ahead."),
     "uneven_light": Check("uneven_light", "Face the light so both sides of your face are lit evenly."),
     "occluded": Check("occluded", "Move hair, hands or glasses away from your face."),
+    "no_skin": Check("no_skin", "Point the camera at your face or at the skin you want analysed, close and in "
+                                "good light."),
 }
+# What each view is judged on: a profile is not a "turned head", and one cheek has no other to compare with.
+SIDE_SKIPS = frozenset({"turned_head", "head_tilted", "uneven_light", "off_centre", "too_close"})
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -99,9 +103,11 @@ def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray, polygons: RegionPoly
     return ratio(medians["left_cheek"], medians["right_cheek"]), ratio(medians["forehead"], medians["chin"])
 
 
-def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | None = None) -> Quality:
-    """Run every check; `ok` only when all pass. `polygons`: the face's skin regions in photo pixels, when the
-    caller has them already (the analysis uses them for skin tone too); else they are built here."""
+def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | None = None,
+           view: str = "front") -> Quality:
+    """Run every check that matters for `view`; `ok` only when all pass. `polygons`: the face's skin regions
+    in photo pixels, when the caller has them already (the analysis uses them for skin tone too); else they
+    are built here. A side view skips the checks of `SIDE_SKIPS`."""
     failed: list[str] = []
     measures: dict[str, float] = {"face_count": float(findings.count)}
     if findings.count == 0 or findings.face is None:
@@ -138,6 +144,28 @@ def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | N
             ("head_tilted", abs(roll) > MAX_ROLL),
             ("uneven_light", side < MIN_SIDE_LIGHT_RATIO or vertical < MIN_VERTICAL_LIGHT_RATIO),
         ) if bad]
+    if view != "front":
+        failed = [code for code in failed if code not in SIDE_SKIPS]
+    return Quality(ok=not failed, issues=failed, instructions=[CHECKS[c].instruction for c in failed],
+                   measures=measures)
+
+
+def assess_patch(rgb: np.ndarray, skin: np.ndarray) -> Quality:
+    """A close-up (or a face seen only as skin): exposure, clipping and sharpness of its skin pixels."""
+    failed: list[str] = []
+    measures: dict[str, float] = {"skin_fraction": round(float(skin.mean()), 3)}
+    if skin.any():
+        ys, xs = np.nonzero(skin)
+        patch = rgb[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+        luma = _luma(patch)
+        values = luma[skin[ys.min():ys.max() + 1, xs.min():xs.max() + 1]]
+        clipped = float(np.mean((values <= 5) | (values >= 250)))
+        sharpness = _sharpness(luma)
+        measures.update(mean_luma=round(float(values.mean()), 1), clipped_fraction=round(clipped, 3),
+                        sharpness=round(sharpness, 1))
+        failed += [code for code, bad in (
+            ("too_dark", values.mean() < DARK_MEAN), ("too_bright", values.mean() > BRIGHT_MEAN),
+            ("clipped", clipped > CLIPPED_FRACTION), ("blurry", sharpness < BLUR_VARIANCE)) if bad]
     return Quality(ok=not failed, issues=failed, instructions=[CHECKS[c].instruction for c in failed],
                    measures=measures)
 

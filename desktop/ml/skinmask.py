@@ -1,0 +1,95 @@
+"""Skin without a face: the mask of a close-up (a cheek, a forehead, a nose filling the frame).
+
+A fixed skin-colour box (e.g. YCrCb Cr 133–173, Cb 77–127, Chai & Ngan 1999) misjudges dark and very light
+skin; a mask seeded from the photo's own skin and grown by colour distance adapts to each person
+(`../shared/notes/real-photos.md`). So: candidate pixels by a deliberately wide skin locus in CIELAB (hue
+angle of skin across the Monk scale, enough chroma to not be grey, not black, not blown out), the seed is
+their median colour, and the mask is every pixel close to the seed in a*b* (lips are redder, hair and pupils
+darker, the background far in colour) with L* allowed to vary a lot (shading on a curved cheek), then cleaned
+of specks and holes. Texture keeps out what is skin-coloured but not skin: skin seen close is smooth at the
+scale of a few pixels compared with fur, wood grain, sand or fabric (`MAX_SKIN_ROUGHNESS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HUE_RANGE = (20.0, 90.0)  # degrees of CIELAB hue angle h_ab: the Monk swatches span 49–89, photographed skin ~35–80
+CHROMA_RANGE = (4.0, 40.0)  # the Monk swatches' C*ab spans 3.8–27.9; the top leaves room for camera saturation
+L_RANGE = (15.0, 97.0)
+AB_RADIUS = 11.0  # a*b* distance from the seed still counted as the same skin
+L_RADIUS = 35.0
+MIN_SKIN_FRACTION = 0.12  # below this share of the photo there is no skin to measure
+MAX_SKIN_ROUGHNESS = 9.0  # median |L* − its 3×3 mean| × 4 on the mask: fur, wood and gravel are far above
+WORK_SIDE = 384
+
+
+@dataclass(frozen=True)
+class SkinPatch:
+    mask: np.ndarray  # bool, on the image it was computed from
+    fraction: float  # share of the image that is skin
+    seed_lab: tuple[float, float, float]
+    roughness: float
+
+    @property
+    def is_skin(self) -> bool:
+        return self.fraction >= MIN_SKIN_FRACTION and self.roughness <= MAX_SKIN_ROUGHNESS
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return np.asarray(cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab))
+
+
+def skin_patch(rgb: np.ndarray, exclude: np.ndarray | None = None) -> SkinPatch:
+    """The skin mask of `rgb` (same size), leaving out `exclude` (e.g. the eyes and lips a partial mesh found)."""
+    import cv2
+
+    lab = _lab(rgb)
+    lightness, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    hue = np.degrees(np.arctan2(b, a))
+    chroma = np.hypot(a, b)
+    locus = ((hue >= HUE_RANGE[0]) & (hue <= HUE_RANGE[1]) & (chroma >= CHROMA_RANGE[0]) & (chroma <= CHROMA_RANGE[1])
+             & (lightness >= L_RANGE[0]) & (lightness <= L_RANGE[1]))
+    if exclude is not None:
+        locus &= ~exclude
+    if locus.mean() < MIN_SKIN_FRACTION / 2:
+        return SkinPatch(np.zeros(locus.shape, bool), float(locus.mean()), (0.0, 0.0, 0.0), 0.0)
+    seed = np.median(lab[locus], axis=0)
+    close = (np.hypot(a - seed[1], b - seed[2]) <= AB_RADIUS) & (np.abs(lightness - seed[0]) <= L_RADIUS) & locus
+    side = max(3, int(min(rgb.shape[:2]) * 0.01)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    mask = cv2.morphologyEx(close.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    mask = _large_parts(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
+    if exclude is not None:
+        mask &= ~exclude
+    detail = np.abs(lightness - cv2.blur(lightness, (3, 3)))
+    roughness = float(np.median(detail[mask]) * 4) if mask.any() else 0.0
+    return SkinPatch(mask, float(mask.mean()), (float(seed[0]), float(seed[1]), float(seed[2])), roughness)
+
+
+def _large_parts(mask: np.ndarray) -> np.ndarray:
+    """The largest connected part and those at least a quarter its size: skin seen close is one or a few
+    large areas; skin-coloured specks of wood, walls or fabric around an object are not."""
+    import cv2
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return np.zeros(mask.shape, bool)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.flatnonzero(areas >= areas.max() / 4) + 1
+    return np.isin(labels, keep)
+
+
+def working_copy(rgb: np.ndarray, side: int = WORK_SIDE) -> tuple[np.ndarray, float]:
+    """`rgb` scaled so its longest side is at most `side` (the mask needs no more detail), and the factor."""
+    import cv2
+
+    factor = min(1.0, side / max(rgb.shape[:2]))
+    if factor == 1.0:
+        return rgb, 1.0
+    size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
+    return np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)), factor

@@ -43,6 +43,7 @@ from desktop.tasks import TaskCancelled
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
 MIN_TONE_PIXELS = 50
+MAX_TONE_PIXELS = 5_000
 
 Progress = Callable[[float, str], None]
 
@@ -139,8 +140,7 @@ class Analyzer:
         progress(0.4, "checking the photo")
         crop, quality = _timed(timings, "view", lambda: _view_crop(rgb, findings, decision))
         wb = _timed(timings, "white_balance", lambda: self.white_balance_for(rgb, crop.face_area))
-        tone = _timed(timings, "tone", lambda: measure_tone(whitebalance.apply(rgb, wb) if crop.tone_mask.any()
-                                                            else rgb, crop.tone_mask))
+        tone = _timed(timings, "tone", lambda: measure_tone(rgb, crop.tone_mask, wb))
         crop.aligned = replace(crop.aligned, rgb=whitebalance.apply(crop.aligned.rgb, wb))
         _check(cancelled)
         progress(0.6, "measuring skin")
@@ -193,15 +193,20 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
     return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
 
 
-def measure_tone(rgb: np.ndarray, mask: np.ndarray) -> Tone | None:
+def measure_tone(rgb: np.ndarray, mask: np.ndarray, wb: whitebalance.WhiteBalance | None = None) -> Tone | None:
     """ITA°, band, Monk level and undertone from the median CIELAB of the skin pixels in `mask` (cheeks and
-    forehead of a face; the skin of a close-up), on the white-balanced photo `rgb`.
+    forehead of a face; the skin of a close-up) of the photo `rgb`, white-balanced by `wb`.
 
-    The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first.
+    The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first. At most
+    `MAX_TONE_PIXELS` evenly spaced pixels are used: a median needs no more, and a close-up has millions.
     """
     pixels = rgb[mask]
     if len(pixels) < MIN_TONE_PIXELS:
         return None
+    if len(pixels) > MAX_TONE_PIXELS:
+        pixels = pixels[::len(pixels) // MAX_TONE_PIXELS]
+    if wb is not None:
+        pixels = whitebalance.apply(pixels.reshape(1, -1, 3), wb).reshape(-1, 3)
     lab = colour.rgb_to_lab(pixels.reshape(-1, 1, 3)).reshape(-1, 3)
     luma = lab[:, 0]
     keep = (luma > np.percentile(luma, 10)) & (luma < np.percentile(luma, 95))
@@ -221,7 +226,7 @@ def _view_crop(rgb: np.ndarray, findings: FaceFindings, decision: ViewDecision |
             crop = front_crop(rgb, face.landmarks)
             return crop, assess(rgb, findings, crop.polygons, "front")
         return side_crop(rgb, face.landmarks, decision.view), assess(rgb, findings, None, decision.view)
-    if decision is not None and decision.view in ("left", "right"):
+    if decision is not None and decision.view != "closeup" and findings.box is not None:
         crop, patch = patch_crop(rgb, decision.view, findings, findings.box)
     else:
         crop, patch = patch_crop(rgb, "closeup", findings)

@@ -27,9 +27,11 @@ from desktop.ml.native_log import silenced_native_stderr
 
 CROP_MARGIN = 0.45  # of the detector box, on each side: FaceMesh wants forehead and chin inside the crop
 TILE_BELOW = 800  # images with a longer side than this are also searched tile by tile when nothing is found
-MESH_INPUT_SIDE = 512  # crops are scaled to at most this before FaceMesh (it works at 192x192 internally)
-SEARCH_SIDE = 640  # photos are searched at this longest side (the detectors see 128-192 px anyway)
+MESH_INPUT_SIDE = 320  # crops are scaled to at most this before FaceMesh (it works at 192x192 internally)
+SEARCH_SIDE = 640  # FaceMesh's own search runs on a copy this big at most (its landmarks keep ~1 mm detail)
+DETECT_SIDE = 320  # the short-range detector's search: it sees a 128 px thumbnail anyway
 SEARCH_PAD = 0.25  # grey margin around the searched photo, per side, as a share of its longest side
+PROFILE_SEARCH_SIDE = 320  # the cascade's search: faces it is for fill a fifth of the photo or more
 PROFILE_MIN_FACE = 0.2  # the profile cascade looks for faces at least this share of the shorter side
 Box = tuple[int, int, int, int]  # x, y, w, h in the analysed image's pixels
 
@@ -97,7 +99,8 @@ class FaceFinder:
         with self._lock:
             self._ensure_models()
             small, factor = _search_copy(rgb)
-            boxes = self._detect_padded(small, self._near_detector, factor, rgb.shape)
+            tiny, tiny_factor = _search_copy(rgb, DETECT_SIDE)
+            boxes = self._detect_padded(tiny, self._near_detector, tiny_factor, rgb.shape)
             if not boxes:
                 boxes = self._detect(rgb)
             landmarks = None
@@ -112,7 +115,9 @@ class FaceFinder:
                 profile = self._profile_search(small, factor, rgb.shape)
                 if not boxes:
                     return profile
-                return FaceFindings(len(boxes), None, box, profile_side=profile.profile_side, method="detector")
+                side = (profile.profile_side or _keypoint_side(self._near_detector, _padded(tiny)[0])
+                        or _keypoint_side(self._detector, rgb))
+                return FaceFindings(len(boxes), None, box, profile_side=side, method="detector")
         if not boxes:
             box, score = _landmark_box(landmarks, rgb.shape), 0.5
         return FaceFindings(max(1, len(boxes)), Face(box=box, score=score, landmarks=landmarks), box, method=method)
@@ -181,6 +186,8 @@ class FaceFinder:
 
         if self._profile is None:
             self._profile = cv2.CascadeClassifier(str(profile_cascade_path()))
+        small, extra = _search_copy(small, PROFILE_SEARCH_SIDE)
+        factor *= extra
         grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
         smallest = max(24, int(min(grey.shape) * PROFILE_MIN_FACE))
         best: tuple[float, Box, str] | None = None
@@ -213,10 +220,10 @@ def _warm_up_image() -> np.ndarray:
         return np.full((96, 72, 3), 128, np.uint8)
 
 
-def _search_copy(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+def _search_copy(rgb: np.ndarray, side: int = SEARCH_SIDE) -> tuple[np.ndarray, float]:
     import cv2
 
-    factor = min(1.0, SEARCH_SIDE / max(rgb.shape[:2]))
+    factor = min(1.0, side / max(rgb.shape[:2]))
     if factor == 1.0:
         return rgb, 1.0
     size = (max(1, round(rgb.shape[1] * factor)), max(1, round(rgb.shape[0] * factor)))
@@ -245,6 +252,20 @@ def _boxes(detector: Any, rgb: np.ndarray) -> list[tuple[Box, float]]:
     return boxes
 
 
+def _keypoint_side(detector: Any, rgb: np.ndarray) -> str | None:
+    """The side a face without landmarks turns toward the camera, from the detector's key points: a nose tip
+    left of the eyes' midpoint (in the image) points to the subject's right, so their left side shows."""
+    detections = detector.process(np.ascontiguousarray(rgb)).detections or []
+    if not detections:
+        return None
+    largest = max(detections, key=lambda d: d.location_data.relative_bounding_box.width)
+    points = largest.location_data.relative_keypoints  # right eye, left eye, nose tip, mouth, ears
+    if len(points) < 3:
+        return None
+    eyes_mid = (points[0].x + points[1].x) / 2
+    return "left" if points[2].x < eyes_mid else "right"
+
+
 def _mesh_points(mesh: Any, rgb: np.ndarray) -> np.ndarray | None:
     """FaceMesh on `rgb`: (478, 3) float32 in its pixels, or None."""
     result = mesh.process(np.ascontiguousarray(rgb))
@@ -259,7 +280,7 @@ def _mesh_points(mesh: Any, rgb: np.ndarray) -> np.ndarray | None:
 
 
 def _cascade(classifier: Any, grey: np.ndarray, smallest: int) -> list[tuple[int, int, int, int]]:
-    found = classifier.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(smallest, smallest))
+    found = classifier.detectMultiScale(grey, scaleFactor=1.15, minNeighbors=5, minSize=(smallest, smallest))
     return [tuple(int(v) for v in box) for box in found]  # type: ignore[misc]
 
 

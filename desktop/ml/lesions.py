@@ -26,13 +26,24 @@ HAYASHI_STEPS = (0.0, 5.0, 20.0, 50.0, 100.0)
 
 def local_excess(a_star: np.ndarray, skin: np.ndarray, px_per_mm: float) -> np.ndarray:
     """a* above the skin's own local level (float32; 0 outside the skin)."""
-    import cv2
 
     sigma = max(1.0, LOCAL_SIGMA_MM * px_per_mm)
-    weights = cv2.GaussianBlur(skin.astype(np.float32), (0, 0), sigma)
-    level = cv2.GaussianBlur(np.where(skin, a_star, 0.0).astype(np.float32), (0, 0), sigma)
+    weights = _smooth(skin.astype(np.float32), sigma)
+    level = _smooth(np.where(skin, a_star, 0.0).astype(np.float32), sigma)
     excess = a_star - level / np.maximum(weights, 1e-4)
     return np.where(skin, excess, 0.0).astype(np.float32)
+
+
+def _smooth(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur; a wide one on a 2× smaller copy (the local level it estimates is smooth at that scale)."""
+    import cv2
+
+    if sigma < 4:
+        return np.asarray(cv2.GaussianBlur(image, (0, 0), sigma))
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (max(1, width // 2), max(1, height // 2)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / 2)
+    return np.asarray(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
 
 
 def count_lesions(a_star: np.ndarray, skin: np.ndarray, px_per_mm: float) -> tuple[int, float, np.ndarray]:

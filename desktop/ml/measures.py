@@ -106,8 +106,10 @@ def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: d
     from desktop.ml.whitebalance import srgb_to_linear
 
     a_star = lab[..., 1]
-    linear = srgb_to_linear(rgb)
-    ei = 100.0 * np.log10(np.maximum(linear[..., 0], 1e-4) / np.maximum(linear[..., 1], 1e-4))
+    ys, xs = np.nonzero(skin)  # the index only where it is read: the skin pixels
+    linear = srgb_to_linear(rgb[ys, xs])
+    ei = np.zeros(skin.shape, np.float32)
+    ei[ys, xs] = 100.0 * np.log10(np.maximum(linear[:, 0], 1e-4) / np.maximum(linear[:, 1], 1e-4))
     local = a_star - _masked_blur(a_star, skin, CANON_IOD * 0.35)
     out.overall["a_star"] = float(np.median(a_star[skin]))
     out.overall["erythema_index"] = float(np.median(ei[skin]))
@@ -214,17 +216,21 @@ def measure_wrinkles(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndar
     on the forehead, under the eyes and at the crow's-feet corners."""
     import cv2
 
+    zones = masks["forehead"] | masks["under_eye_left"] | masks["under_eye_right"] | _crows_feet(face, crows_feet)
+    zones &= face.valid
+    if not zones.any():
+        return
     lightness = lab[..., 0] - _masked_blur(lab[..., 0], skin, 8.0)
     response = np.zeros_like(lightness)
+    ys, xs = np.nonzero(zones)  # filter only the rows and columns the zones use (plus the kernel's reach)
+    rows = slice(max(0, ys.min() - 10), ys.max() + 11)
+    cols = slice(max(0, xs.min() - 10), xs.max() + 11)
+    part = lightness[rows, cols].astype(np.float32)
     for k in range(8):
         kernel = cv2.getGaborKernel((21, 21), 3.0, np.pi * k / 8, 9.0, 0.4, np.pi)  # odd phase π: dark ridge
         kernel -= kernel.mean()
         kernel /= np.abs(kernel).sum() / 2  # unit gain: a response is in L* units
-        response = np.maximum(response, cv2.filter2D(lightness.astype(np.float32), cv2.CV_32F, kernel))
-    zones = masks["forehead"] | masks["under_eye_left"] | masks["under_eye_right"] | _crows_feet(face, crows_feet)
-    zones &= face.valid & skin if masks["forehead"].any() else face.valid
-    if not zones.any():
-        return
+        response[rows, cols] = np.maximum(response[rows, cols], cv2.filter2D(part, cv2.CV_32F, kernel))
     out.overall["wrinkle_energy"] = float(np.mean(response[zones])) if zones.any() else 0.0
     out.regions.setdefault("wrinkle_energy", {}).update(
         {name: float(np.mean(response[masks[name]])) for name in ("forehead", *UNDER_EYES) if masks[name].any()})
@@ -268,10 +274,11 @@ def measure_acne(lab: np.ndarray, skin: np.ndarray, spec: MeasureSpec, out: Face
     out.maps["acne"] = _norm_map(_blur(np.maximum(excess - 2.0, 0), 1.5), skin, 8.0)
 
 
-def refine_skin(lab: np.ndarray, masks: dict[str, np.ndarray]) -> float:
+def refine_skin(lab: np.ndarray, masks: dict[str, np.ndarray], keep_out: list[np.ndarray] | None = None) -> float:
     """Drop hair, brows, shadows and make-up edges from the region masks, in place: pixels much darker than
     the skin's median or far from its chromaticity (the "optional refinement by a skin-colour mask").
-    Returns the fraction of region pixels removed (high = occluded face)."""
+    Returns the fraction of region pixels removed (high = occluded face); `keep_out` receives the mask of
+    pixels judged skin-coloured."""
     union = np.zeros(lab.shape[:2], dtype=bool)
     for mask in masks.values():
         union |= mask
@@ -283,6 +290,8 @@ def refine_skin(lab: np.ndarray, masks: dict[str, np.ndarray]) -> float:
     keep = ~_occluders(lab, np.median(lab[reference], axis=0))  # the lower face: hair covers the forehead more
     for name in masks:
         masks[name] &= keep
+    if keep_out is not None:
+        keep_out.append(keep)
     return float(1.0 - (union & keep).sum() / union.sum())
 
 
@@ -298,7 +307,8 @@ def measure_face(face: AlignedFace, spec: MeasureSpec | None = None) -> FaceMeas
     masks.update(spec.masks)
     lab = crop_lab(face.rgb)
     out = FaceMeasures()
-    out.overall["occluded_fraction"] = refine_skin(lab, masks)
+    coloured: list[np.ndarray] = []
+    out.overall["occluded_fraction"] = refine_skin(lab, masks, coloured)
     skin = np.zeros(face.rgb.shape[:2], dtype=bool)
     for name in spec.skin_names:
         skin |= masks[name]
@@ -311,7 +321,7 @@ def measure_face(face: AlignedFace, spec: MeasureSpec | None = None) -> FaceMeas
         measure_texture(lab, skin, masks, out)
         measure_wrinkles(lab, skin, masks, face, out, spec.crows_feet)
     measure_under_eye(lab, masks, out)
-    lesion_skin = skin if spec.lesion_skin is None else spec.lesion_skin & _skin_colour(lab, skin)
+    lesion_skin = skin if spec.lesion_skin is None else spec.lesion_skin & (coloured[0] if coloured else True)
     measure_acne(lab, lesion_skin, spec, out)
     out.overall["face_resolution_iod_px"] = face.iod_photo
     return out
@@ -327,8 +337,3 @@ def _occluders(lab: np.ndarray, median: np.ndarray) -> np.ndarray:
     size = int(CANON_PX_PER_MM * 9) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     return np.asarray(cv2.morphologyEx((too_dark | off_colour).astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool))
-
-
-def _skin_colour(lab: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Pixels that are not occluders, judged against the `reference` pixels' median colour."""
-    return np.asarray(~_occluders(lab, np.median(lab[reference], axis=0)))

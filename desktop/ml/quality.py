@@ -72,6 +72,17 @@ def _sharpness(grey: np.ndarray) -> float:
     return float(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F).var())
 
 
+def _face_luma(rgb: np.ndarray) -> np.ndarray:
+    """Luma of a face patch at most 256 px wide (area-averaged), the resolution the checks are defined at:
+    the statistics and the sharpness of a big photo's face need no more, and it keeps the checks cheap."""
+    import cv2
+
+    width = rgb.shape[1]
+    if width > 256:
+        rgb = cv2.resize(rgb, (256, max(1, round(rgb.shape[0] * 256 / width))), interpolation=cv2.INTER_AREA)
+    return _luma(rgb.astype(np.float32))
+
+
 def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
     """(yaw, pitch, roll) in degrees. Yaw and pitch from the normal of the plane spanned by the mesh's 3-D
     face width (cheekbone to cheekbone) and height (forehead top to chin); roll from the line between the
@@ -91,10 +102,11 @@ def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray, polygons: RegionPoly
     """(side ratio, top/bottom ratio): darker over brighter median luma of cheek vs cheek, chin vs forehead."""
     x0, y0 = np.floor(landmarks[:, :2].min(axis=0)).astype(int).clip(0)
     x1, y1 = np.ceil(landmarks[:, :2].max(axis=0)).astype(int) + 1
-    patch = _luma(rgb[y0:y1, x0:x1].astype(np.float32))
+    step = max(1, (x1 - x0) // 256)  # every step-th pixel: medians of a big photo's face need no more
+    patch = _luma(rgb[y0:y1:step, x0:x1:step].astype(np.float32))
     medians = {}
     for name in ("left_cheek", "right_cheek", "forehead", "chin"):
-        mask = polygon_mask((patch.shape[0], patch.shape[1]), [polygons[name] - (x0, y0)])
+        mask = polygon_mask((patch.shape[0], patch.shape[1]), [(polygons[name] - (x0, y0)) / step])
         medians[name] = float(np.median(patch[mask])) if mask.any() else 0.0
 
     def ratio(a: float, b: float) -> float:
@@ -120,8 +132,7 @@ def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | N
         x, y, w, h = face.box
         fraction = w / min(width, height)
         centre_offset = float(np.hypot((x + w / 2) / width - 0.5, (y + h / 2) / height - 0.5))
-        patch = rgb[y:y + h, x:x + w].astype(np.float32)
-        luma = _luma(patch)
+        luma = _face_luma(rgb[y:y + h, x:x + w])
         clipped = float(np.mean((luma <= 5) | (luma >= 250)))
         sharpness = _sharpness(luma)
         yaw, pitch, roll = head_pose(face.landmarks)
@@ -156,9 +167,13 @@ def assess_patch(rgb: np.ndarray, skin: np.ndarray) -> Quality:
     measures: dict[str, float] = {"skin_fraction": round(float(skin.mean()), 3)}
     if skin.any():
         ys, xs = np.nonzero(skin)
-        patch = rgb[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
-        luma = _luma(patch)
-        values = luma[skin[ys.min():ys.max() + 1, xs.min():xs.max() + 1]]
+        box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+        luma = _face_luma(rgb[box])
+        import cv2
+
+        inside = cv2.resize(skin[box].astype(np.uint8), (luma.shape[1], luma.shape[0]),
+                            interpolation=cv2.INTER_NEAREST).astype(bool)
+        values = luma[inside] if inside.any() else luma.reshape(-1)
         clipped = float(np.mean((values <= 5) | (values >= 250)))
         sharpness = _sharpness(luma)
         measures.update(mean_luma=round(float(values.mean()), 1), clipped_fraction=round(clipped, 3),

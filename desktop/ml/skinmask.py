@@ -6,8 +6,8 @@ skin; a mask seeded from the photo's own skin and grown by colour distance adapt
 angle of skin across the Monk scale, enough chroma to not be grey, not black, not blown out), the seed is
 their median colour, and the mask is every pixel close to the seed in a*b* (lips are redder, hair and pupils
 darker, the background far in colour) with L* allowed to vary a lot (shading on a curved cheek), then cleaned
-of specks and holes. Texture keeps out what is skin-coloured but not skin: skin seen close is smooth at the
-scale of a few pixels compared with fur, wood grain, sand or fabric (`MAX_SKIN_ROUGHNESS`).
+of specks and holes, and only large connected parts are kept (skin seen close fills the frame; skin-coloured
+specks of wood or wall around an object do not). Texture is no test: flaking dry skin is as rough as fur.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HUE_RANGE = (20.0, 90.0)  # degrees of CIELAB hue angle h_ab: the Monk swatches span 49–89, photographed skin ~35–80
-CHROMA_RANGE = (4.0, 40.0)  # the Monk swatches' C*ab spans 3.8–27.9; the top leaves room for camera saturation
+# CIELAB hue angle h_ab: the Monk swatches span 49–89°; photographed skin reaches lower (flushed or inflamed
+# skin, warm light) and higher (a green or grey camera cast, which white balance corrects only later).
+HUE_RANGE = (0.0, 110.0)
+CHROMA_RANGE = (2.0, 40.0)  # the Monk swatches' C*ab spans 3.8–27.9; the top leaves room for camera saturation
 L_RANGE = (15.0, 97.0)
 AB_RADIUS = 11.0  # a*b* distance from the seed still counted as the same skin
 L_RADIUS = 35.0
-MIN_SKIN_FRACTION = 0.12  # below this share of the photo there is no skin to measure
-MAX_SKIN_ROUGHNESS = 9.0  # median |L* − its 3×3 mean| × 4 on the mask: fur, wood and gravel are far above
+MIN_SKIN_FRACTION = 0.2  # a close-up is skin filling the frame: below a fifth of it there is none to measure
 WORK_SIDE = 384
 
 
@@ -31,11 +32,10 @@ class SkinPatch:
     mask: np.ndarray  # bool, on the image it was computed from
     fraction: float  # share of the image that is skin
     seed_lab: tuple[float, float, float]
-    roughness: float
 
     @property
     def is_skin(self) -> bool:
-        return self.fraction >= MIN_SKIN_FRACTION and self.roughness <= MAX_SKIN_ROUGHNESS
+        return self.fraction >= MIN_SKIN_FRACTION
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ def skin_patch(rgb: np.ndarray, exclude: np.ndarray | None = None) -> SkinPatch:
     if exclude is not None:
         locus &= ~exclude
     if locus.mean() < MIN_SKIN_FRACTION / 2:
-        return SkinPatch(np.zeros(locus.shape, bool), float(locus.mean()), (0.0, 0.0, 0.0), 0.0)
+        return SkinPatch(np.zeros(locus.shape, bool), 0.0, (0.0, 0.0, 0.0))
     seed = np.median(lab[locus], axis=0)
     close = (np.hypot(a - seed[1], b - seed[2]) <= AB_RADIUS) & (np.abs(lightness - seed[0]) <= L_RADIUS) & locus
     side = max(3, int(min(rgb.shape[:2]) * 0.01)) | 1
@@ -66,9 +66,7 @@ def skin_patch(rgb: np.ndarray, exclude: np.ndarray | None = None) -> SkinPatch:
     mask = _large_parts(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel))
     if exclude is not None:
         mask &= ~exclude
-    detail = np.abs(lightness - cv2.blur(lightness, (3, 3)))
-    roughness = float(np.median(detail[mask]) * 4) if mask.any() else 0.0
-    return SkinPatch(mask, float(mask.mean()), (float(seed[0]), float(seed[1]), float(seed[2])), roughness)
+    return SkinPatch(mask, float(mask.mean()), (float(seed[0]), float(seed[1]), float(seed[2])))
 
 
 def _large_parts(mask: np.ndarray) -> np.ndarray:

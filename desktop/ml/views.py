@@ -5,7 +5,7 @@ turns to their right shows the camera their left cheek, and their nose points to
 Yaw comes from the mesh's 3-D face normal (`quality.head_pose`); a face is `front` while the front checks
 would pass it (|yaw| ≤ `quality.MAX_YAW`), because that is where both cheeks are seen well enough to compare.
 The mesh's yaw reads low past ~45°, but its sign holds, and the sign is all a side view needs. Without
-landmarks the profile cascade's side is used. A photo is a `closeup` when the face's eyes, nose and mouth on
+landmarks the profile cascade's side is used, or the detector's key points (nose against the eyes). A photo is a `closeup` when the face's eyes, nose and mouth on
 the side toward the camera are not all inside it: then there is skin but not a whole face.
 """
 
@@ -68,6 +68,6 @@ def decide(findings: FaceFindings, shape: tuple[int, ...], forced: str | None = 
         if not features_in_frame(face.landmarks, shape, view):
             return ViewDecision("closeup", yaw)
         return ViewDecision(view, yaw)
-    if findings.box is not None and findings.profile_side is not None:
-        return ViewDecision(findings.profile_side, None)
+    if findings.box is not None:  # a face without landmarks: its side from the cascade or the key points
+        return ViewDecision(findings.profile_side or "front", None)
     return None

@@ -105,12 +105,14 @@ def _decode_error(exc: BaseException, data: bytes = b"") -> ImageError:
 
 
 def looks_truncated(data: bytes) -> bool:
-    """Whether a file lacks the end its format (known from its first bytes) requires: PNG's IEND chunk, GIF's trailer, or
-    the length a WebP (RIFF) header announces. Their decoders stop quietly at some cuts (a PNG missing only its
-    end, a GIF missing frames) or name another error; the file is still incomplete. (libjpeg reports a cut
-    JPEG itself, and data after a JPEG's end marker is common, so JPEG is not judged here.)"""
+    """Whether a file lacks the end its format (known from its first bytes) requires: PNG's IEND chunk and
+    its checksum, GIF's trailer, or the length a WebP (RIFF) header announces. Their decoders stop quietly at
+    some cuts (a PNG missing only its end, a GIF missing frames) or name another error; the file is still
+    incomplete. (libjpeg reports a cut JPEG itself, and data after a JPEG's end marker is common, so JPEG is
+    not judged here.)"""
     if data.startswith(b"\x89PNG"):
-        return data.rfind(b"IEND") == -1
+        end = data.rfind(b"IEND")
+        return end == -1 or end + 8 > len(data)
     if data.startswith(b"GIF8"):
         return not data.rstrip(b"\x00").endswith(b"\x3b")
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":

@@ -3,11 +3,12 @@
 A fixed skin-colour box (e.g. YCrCb Cr 133–173, Cb 77–127, Chai & Ngan 1999) misjudges dark and very light
 skin; a mask seeded from the photo's own skin and grown by colour distance adapts to each person
 (`../shared/notes/real-photos.md`). So: candidate pixels by a deliberately wide skin locus in CIELAB (hue
-angle of skin across the Monk scale, enough chroma to not be grey, not black, not blown out), the seed is
-their median colour, and the mask is every pixel close to the seed in a*b* (lips are redder, hair and pupils
-darker, the background far in colour) with L* allowed to vary a lot (shading on a curved cheek), then cleaned
-of specks and holes, and only large connected parts are kept (skin seen close fills the frame; skin-coloured
-specks of wood or wall around an object do not). Texture is no test: flaking dry skin is as rough as fur.
+angle of skin across the Monk scale, enough chroma to not be grey, not black, not blown out), the seed is the
+median colour of those in the middle of the frame, and the mask is every pixel close to the seed in a*b* (lips
+are redder, hair and pupils darker, the background far in colour) with L* allowed to vary a lot (shading on a
+curved cheek), then cleaned of specks and holes, and only large connected parts are kept (skin seen close
+fills the frame; skin-coloured specks of wood or wall around an object do not). Texture is no test: flaking
+dry skin is as rough as fur.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def skin_patch(rgb: np.ndarray, exclude: np.ndarray | None = None) -> SkinPatch:
         locus &= ~exclude
     if locus.mean() < MIN_SKIN_FRACTION / 2:
         return SkinPatch(np.zeros(locus.shape, bool), 0.0, (0.0, 0.0, 0.0))
-    seed = np.median(lab[locus], axis=0)
+    seed = np.median(lab[_central(locus)], axis=0)
     close = (np.hypot(a - seed[1], b - seed[2]) <= AB_RADIUS) & (np.abs(lightness - seed[0]) <= L_RADIUS) & locus
     side = max(3, int(min(rgb.shape[:2]) * 0.01)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
@@ -67,6 +68,17 @@ def skin_patch(rgb: np.ndarray, exclude: np.ndarray | None = None) -> SkinPatch:
     if exclude is not None:
         mask &= ~exclude
     return SkinPatch(mask, float(mask.mean()), (float(seed[0]), float(seed[1]), float(seed[2])))
+
+
+def _central(locus: np.ndarray) -> np.ndarray:
+    """The candidate pixels of the middle of the frame (half its width and height) when it has enough of
+    them: a close-up is aimed at the skin, and a face box is centred on it, while a skin-coloured wall or
+    table behind fills the borders."""
+    height, width = locus.shape
+    middle = np.zeros_like(locus)
+    middle[height // 4:height - height // 4, width // 4:width - width // 4] = True
+    central = locus & middle
+    return central if central.sum() >= 0.1 * middle.sum() else locus
 
 
 def _large_parts(mask: np.ndarray) -> np.ndarray:

@@ -5,8 +5,9 @@ turns to their right shows the camera their left cheek, and their nose points to
 Yaw comes from the mesh's 3-D face normal (`quality.head_pose`); a face is `front` while the front checks
 would pass it (|yaw| ≤ `quality.MAX_YAW`), because that is where both cheeks are seen well enough to compare.
 The mesh's yaw reads low past ~45°, but its sign holds, and the sign is all a side view needs. Without
-landmarks the profile cascade's side is used, or the detector's key points (nose against the eyes). A photo is a `closeup` when the face's eyes, nose and mouth on
-the side toward the camera are not all inside it: then there is skin but not a whole face.
+landmarks the profile cascade's side is used, or the detector's key points (nose against the eyes). A photo
+is a `closeup` when the face's eyes, nose and mouth on the side toward the camera are not all inside it:
+then there is skin but not a whole face.
 """
 
 from __future__ import annotations

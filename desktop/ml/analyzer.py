@@ -229,8 +229,9 @@ def _view_crop(rgb: np.ndarray, findings: FaceFindings, decision: ViewDecision |
         return side_crop(rgb, face.landmarks, decision.view), assess(rgb, findings, None, decision.view)
     if decision is not None and decision.view != "closeup" and findings.box is not None:
         crop, patch = patch_crop(rgb, decision.view, findings, findings.box)
-    else:
-        crop, patch = patch_crop(rgb, "closeup", findings)
+    else:  # a close-up forced on a photo with a face in it: that face's skin is the patch
+        forced_box = findings.box if decision is not None and decision.forced else None
+        crop, patch = patch_crop(rgb, "closeup", findings, forced_box)
     if not patch.is_skin:
         raise ImageError("no_skin", "No skin was found in the photo. " + CHECKS["no_skin"].instruction)
     return crop, assess_patch(rgb, crop.tone_mask)

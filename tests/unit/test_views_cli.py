@@ -110,3 +110,17 @@ def test_a_session_of_refused_photos_is_one_failure_line(view_photos: dict[str, 
     assert result.returncode == 1
     line = json.loads(result.stdout)
     assert line["ok"] is False and line["code"] == "no_skin" and "Traceback" not in result.stderr
+
+
+def test_the_face_models_native_log_stays_off_the_terminal(view_photos: dict[str, Path], skinlens_home: Path) -> None:
+    """mediapipe's graphs print TF Lite / absl lines to descriptor 2 when they load; a user sees none of them
+    (no GLOG_minloglevel here: the default a user's shell has)."""
+    import subprocess
+    import sys
+
+    env = {"SKINLENS_HOME": str(skinlens_home), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "desktop", "analyze", "--json", str(view_photos["left"])],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0 and json.loads(result.stdout)["view"] == "left"
+    for noise in ("TensorFlow Lite", "XNNPACK", "absl", "InitializeLog", "W0000", "I0000"):
+        assert noise not in result.stderr, result.stderr

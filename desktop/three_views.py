@@ -55,8 +55,14 @@ class ThreeViewCapture:
             return None
         if not self.auto.update(guidance.ok, now):
             return None
-        self.frames[target] = frame.copy()
-        self.auto.reset()
+        return self.take(frame)
+
+    def take(self, frame: np.ndarray) -> str | None:
+        """Take `frame` as the current step's photo now (the manual shutter); returns that view."""
+        target = self.target
+        if target is not None:
+            self.frames[target] = frame.copy()
+            self.auto.reset()
         return target
 
     def photos(self) -> list[tuple[str, np.ndarray]]:

@@ -178,6 +178,9 @@ class CapturePage(QWidget):
 
     def take_photo(self) -> None:
         """The manual shutter: the newest frame, good or not (the analysis reports quality issues)."""
+        if self.three_views.active:
+            self.three_views.take(self.live.newest_frame())
+            return
         self._capture(self.live.newest_frame())
 
     def _capture(self, frame: np.ndarray | None) -> None:

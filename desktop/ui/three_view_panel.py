@@ -9,9 +9,11 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QWidget
 
-from desktop.capture import Guidance
+from desktop.capture import TURN, Guidance
 from desktop.three_views import NAMES, STEPS, ThreeViewCapture
 from desktop.ui.live import LivePreview
+
+TURN_CODES = {check.code for check in TURN.values()}
 
 
 class ThreeViewPanel(QWidget):
@@ -45,12 +47,23 @@ class ThreeViewPanel(QWidget):
         self._show_step()
 
     def instruction(self, guidance: Guidance) -> str:
-        """The line to show under the preview: this step's request, then what still needs fixing."""
+        """The line to show under the preview: this step's request, then what else still needs fixing."""
         prompt = self.session.prompt()
-        return prompt if guidance.ok or guidance.target != self.session.target else f"{prompt} {guidance.message}"
+        if guidance.target != self.session.target:
+            return prompt
+        others = [text for code, text in zip(guidance.codes, guidance.instructions, strict=False)
+                  if code not in TURN_CODES]
+        return f"{prompt} {others[0]}" if others else prompt
 
     def on_guidance(self, guidance: Guidance, frame: np.ndarray | None) -> None:
-        taken = self.session.update(guidance, frame)
+        self._taken(self.session.update(guidance, frame))
+
+    def take(self, frame: np.ndarray | None) -> None:
+        """The manual shutter during a three-view scan: the current step's photo, good or not."""
+        if frame is not None:
+            self._taken(self.session.take(frame))
+
+    def _taken(self, taken: str | None) -> None:
         if taken is None:
             return
         self.view_taken.emit(taken)

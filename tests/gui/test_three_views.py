@@ -115,7 +115,7 @@ def test_the_side_steps_wait_until_the_person_turns(  # type: ignore[no-untyped-
     assert window.live.target_view == "left" and panel.step.text().startswith("Step 2 of 3: left cheek")
     checks = window.live.checks_run
     qtbot.waitUntil(lambda: window.live.checks_run >= checks + 5, timeout=30_000)
-    assert PROMPTS["left"] in window.capture.instruction.text()
+    assert window.capture.instruction.text() == PROMPTS["left"]  # said once, not twice
     assert window.capture.last_guidance is not None
     assert window.capture.last_guidance.codes[:1] == ["turn_to_show_left"]
     assert analysed == [] and list(panel.session.frames) == ["front"]  # a front view is never taken as a side
@@ -134,3 +134,19 @@ def test_switching_the_three_views_off_goes_back_to_one_photo(  # type: ignore[n
         pass
     report = analysis.args[0]
     assert isinstance(report, SkinReport) and report.view == "front" and report.views is None
+
+
+def test_the_shutter_takes_the_current_step_and_the_analysis_names_what_it_got(  # type: ignore[no-untyped-def]
+        qtbot, make_window, view_files: dict[str, Path]) -> None:
+    window = start_three_views(qtbot, make_window, PersonCamera(view_files, obedient=False))
+    window.capture.auto_box.setChecked(False)
+    panel = window.capture.three_views
+    qtbot.waitUntil(lambda: window.live.newest_frame() is not None, timeout=30_000)
+    for number in (1, 2):
+        qtbot.mouseClick(window.capture.shutter, Qt.MouseButton.LeftButton)
+        assert len(panel.session.frames) == number and window.current_page == "capture"
+    with qtbot.waitSignal(window.analysis_done, timeout=90_000) as analysis:
+        qtbot.mouseClick(window.capture.shutter, Qt.MouseButton.LeftButton)
+    report = analysis.args[0]
+    assert [entry["image"] for entry in report.views] == ["camera front", "camera left", "camera right"]
+    assert [entry["view"] for entry in report.views] == ["front"] * 3  # the person never turned: said so

@@ -51,3 +51,4 @@ def test_the_steps_take_one_photo_each_in_order_after_the_hold() -> None:
     assert [(view, int(f[0, 0, 0])) for view, f in capture.photos()] == [("front", 0), ("left", 1), ("right", 2)]
     capture.reset()
     assert capture.target == "front" and capture.photos() == []
+    assert capture.take(frame) == "front" and capture.target == "left"  # the manual shutter

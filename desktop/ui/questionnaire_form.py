@@ -61,12 +61,15 @@ class QuestionnaireForm(QWidget):
         form.addRow("&Avoid ingredients:", self.avoid)
         form.addRow("", self.submit_button)
 
-    def set_detected_type(self, label: str | None) -> None:
+    def set_detected_type(self, label: str | None, asked: bool = False) -> None:
+        """`asked`: the photo could not tell the type (`source: "unknown"`), so the first choice says so."""
         chosen = self.skin_type.currentData() if self.skin_type.count() else None
         self.skin_type.blockSignals(True)
         self.skin_type.clear()
         detected = SKIN_TYPE_WORDS.get(label or "", "").split(":")[0]
-        self.skin_type.addItem(f"As measured ({detected.lower()})" if label else "As measured", None)
+        first = f"As measured ({detected.lower()})" if label else "Not told by the photo: choose" if asked \
+            else "As measured"
+        self.skin_type.addItem(first, None)
         for key in SKIN_TYPES:
             self.skin_type.addItem(SKIN_TYPE_WORDS.get(key, key).split(":")[0], key)
         self.skin_type.setCurrentIndex(max(0, self.skin_type.findData(chosen)) if chosen else 0)

@@ -123,9 +123,11 @@ class ResultsPage(QWidget):
             self.tone_text.setText("<b>Skin tone</b>: not measured (too little visible skin).")
         label = report.skin_type.get("label")
         probability = report.skin_type.get("probabilities", {}).get(label, 0.0) if label else 0.0
-        self.type_text.setText(f"<b>Skin type</b>: {html.escape(SKIN_TYPE_WORDS.get(label or '', 'not measured'))}"
+        unknown = report.skin_type.get("source") == "unknown"
+        untold = "the photo cannot tell: choose yours below" if unknown else "not measured"
+        self.type_text.setText(f"<b>Skin type</b>: {html.escape(SKIN_TYPE_WORDS.get(label or '', untold))}"
                                + (f" ({probability:.0%} likely). Correct it below if it is wrong." if label else ""))
-        self.form.set_detected_type(label)
+        self.form.set_detected_type(label, asked=unknown)
         if report.quality.ok:
             self.quality_text.setText("<b>Photo quality</b>: good.")
         else:

@@ -49,6 +49,7 @@ class CatalogIndex:
     retinoid: np.ndarray
     exfoliant: np.ndarray
     benzoyl_peroxide: np.ndarray
+    leave_on: np.ndarray  # stays on the skin (not a cleanser or a mask)
     leave_on_bha: np.ndarray
     comedogenic_load: np.ndarray  # position-weighted sum of comedogenic ratings
     irritant_load: np.ndarray
@@ -93,7 +94,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
     strength = {need: np.zeros(n, np.float32) for need in NEEDS}
     best = {need: np.full(n, -1, np.int32) for need in NEEDS}
     flags = {k: np.zeros(n, bool) for k in ("fragrance", "not_vegan", "prohibited", "retinoid", "exfoliant",
-                                            "benzoyl_peroxide", "leave_on_bha")}
+                                            "benzoyl_peroxide", "leave_on", "leave_on_bha")}
     comedogenic, irritant, hydration = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
@@ -127,7 +128,8 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["retinoid"][row] = bool(present & RETINOIDS)
         flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
         flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
-        flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
+        flags["leave_on"][row] = product.category not in RINSE_OFF
+        flags["leave_on_bha"][row] = bool(present & BHAS) and flags["leave_on"][row]
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
     return CatalogIndex(

@@ -89,7 +89,10 @@ def test_kept_photos_retention_and_delete_everything(tmp_path: Path) -> None:
     try:
         old = save_scan(history, paths, {"concerns": {"acne": 1}}, b"\xff\xd8old")
         new = save_scan(history, paths, {"concerns": {"acne": 2}}, None)
-        photo = Path(history.analyses()[0][3])
+        saved = history.analyses()
+        assert [(row[0], row[2]["concerns"]) for row in saved] == [(old, {"acne": 1}), (new, {"acne": 2})]
+        assert old != new and saved[1][3] is None  # the ids name the rows; no photo, no path
+        photo = Path(saved[0][3])
         assert photo.read_bytes() == b"\xff\xd8old" and photo.parent == paths.photos_dir
         assert apply_retention(history, 0) == 0  # 0 keeps everything
         assert apply_retention(history, 30, now=time.time() + 31 * 86_400) == 2
@@ -100,7 +103,6 @@ def test_kept_photos_retention_and_delete_everything(tmp_path: Path) -> None:
         delete_all_user_data(history, paths)
         assert history.analyses() == [] and history.load_profile() is None
         assert not paths.photos_dir.exists() and not paths.calibration_file.exists()
-        assert {old, new}  # ids were handed out
     finally:
         history.close()
 

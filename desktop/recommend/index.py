@@ -84,6 +84,16 @@ def _facts(name: str, kb: KnowledgeBase) -> _Facts:
                   kb.is_fragrance(name), kb.not_vegan(name) is not None, name in kb.annex_ii)
 
 
+def _set_active_flags(flags: dict[str, np.ndarray], row: int, product: ProductRecord) -> None:
+    """The flags that depend on which actives a product has and whether it stays on the skin."""
+    present = set(product.inci)
+    flags["retinoid"][row] = bool(present & RETINOIDS)
+    flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
+    flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
+    flags["leave_on"][row] = product.category not in RINSE_OFF
+    flags["leave_on_bha"][row] = bool(present & BHAS) and flags["leave_on"][row]
+
+
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
     """Compute every product's features once, so a ranking is vector operations only."""
     n = len(products)
@@ -124,12 +134,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
             strength[need][row], best[need][row] = value, active_index
         comedogenic[row], irritant[row], hydration[row] = load
         flags["fragrance"][row], flags["not_vegan"][row], flags["prohibited"][row] = fragrance, not_vegan, prohibited
-        present = set(names)
-        flags["retinoid"][row] = bool(present & RETINOIDS)
-        flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
-        flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
-        flags["leave_on"][row] = product.category not in RINSE_OFF
-        flags["leave_on_bha"][row] = bool(present & BHAS) and flags["leave_on"][row]
+        _set_active_flags(flags, row, product)
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
     return CatalogIndex(

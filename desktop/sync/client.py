@@ -8,6 +8,7 @@ full snapshot; on a bad signature it applies nothing and says so.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -49,7 +50,8 @@ class SyncResult:
     deleted: int
     pages: int
     cursor: dict[str, Any]
-    snapshot: bool = False
+    snapshot: bool = False  # the full snapshot was applied instead of the changes
+    refetch_reason: str = ""  # why, when the changes were tried first (a horizon passed, a digest that differed)
 
     def summary(self) -> str:
         how = "full snapshot" if self.snapshot else f"{self.pages} pages"
@@ -145,13 +147,15 @@ class SyncClient:
         try:
             return self._pull_changes(store, progress)
         except RefetchNeeded:
-            log.info("cursor older than the server's horizon: fetching the snapshot")
+            reason = "the cursor is older than the server's horizon"
+            log.info("%s: fetching the snapshot", reason)
         except apply.SignatureError as exc:
             store.clear_sync_staging()
             raise SyncError(f"{exc} Nothing was applied.") from None
         except apply.VerificationError as exc:
-            log.warning("changes did not verify (%s): fetching the snapshot", exc)
-        return self._pull_snapshot(store, progress)
+            reason = f"the changes did not verify ({exc})"
+            log.warning("%s: fetching the snapshot", reason)
+        return dataclasses.replace(self._pull_snapshot(store, progress), refetch_reason=reason)
 
     def _pull_changes(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
         same_server = store.get_state("server_url") in ("", self.server_url)

@@ -184,7 +184,8 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
         return AnalysisFailure(label, exc.code, exc.message)
     if isinstance(exc, MemoryError):
         return AnalysisFailure(label, "too_large", "Not enough memory to analyse this image.")
-    log.exception("analysis of %s failed", label)  # a bug must not take the CLI or the window down
+    log.exception("an analysis failed unexpectedly")  # a bug must not take the CLI or the window down
+    log.debug("the analysis that failed: %s", label)  # photo paths go to the log at debug level only
     return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
 
 

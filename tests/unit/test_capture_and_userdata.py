@@ -87,17 +87,18 @@ def test_kept_photos_retention_and_delete_everything(tmp_path: Path) -> None:
     paths = AppPaths(tmp_path)
     history = HistoryStore(paths.history_db)
     try:
-        old = save_scan(history, paths, {"concerns": {"acne": 1}}, b"\xff\xd8old")
-        new = save_scan(history, paths, {"concerns": {"acne": 2}}, None)
+        old = save_scan(history, {"concerns": {"acne": 1}}, b"\xff\xd8old")
+        new = save_scan(history, {"concerns": {"acne": 2}}, None)
         saved = history.analyses()
-        assert [(row[0], row[2]["concerns"]) for row in saved] == [(old, {"acne": 1}), (new, {"acne": 2})]
-        assert old != new and saved[1][3] is None  # the ids name the rows; no photo, no path
-        photo = Path(saved[0][3])
-        assert photo.read_bytes() == b"\xff\xd8old" and photo.parent == paths.photos_dir
+        assert [(s.id, s.report["concerns"], s.has_photo) for s in saved] == [(old, {"acne": 1}, True),
+                                                                         (new, {"acne": 2}, False)]
+        assert history.photo(old) == b"\xff\xd8old" and history.photo(new) is None
+        (photo,) = paths.photos_dir.iterdir()
+        assert b"old" not in photo.read_bytes()  # sealed on disk
         assert apply_retention(history, 0) == 0  # 0 keeps everything
         assert apply_retention(history, 30, now=time.time() + 31 * 86_400) == 2
         assert history.analyses() == [] and not photo.exists()
-        save_scan(history, paths, {"concerns": {}}, b"x")
+        save_scan(history, {"concerns": {}}, b"x")
         history.save_profile({"vegan": True})
         paths.calibration_file.write_text("{}")
         delete_all_user_data(history, paths)

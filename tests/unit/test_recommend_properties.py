@@ -131,13 +131,13 @@ def check_routine(catalog: list[ProductRecord], profile: dict[str, Any], limit: 
         used |= set(ids)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=3 * settings.default.max_examples, deadline=None)  # 300; fewer in the mutation profile
 @given(catalogs, profiles, st.integers(1, 5))
 def test_every_routine_keeps_every_rule(catalog: list[ProductRecord], profile: dict[str, Any], limit: int) -> None:
     check_routine(catalog, profile, limit, recommend(catalog, limit=limit, **profile))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(catalogs, profiles)
 def test_excluded_counts_add_up_to_the_products_the_filters_removed(catalog: list[ProductRecord],
                                                                      profile: dict[str, Any]) -> None:

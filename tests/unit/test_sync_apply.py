@@ -1,0 +1,122 @@
+"""The sync client's apply and verify on a real local store, with real Ed25519 signatures: a staged sync lands
+whole only when it equals what the server signed, and nothing else lands at all.
+
+The full client against a real server is tested in tests/integration/test_sync.py; these run in seconds, so
+the mutation run (scripts/mutation.sh sync_client) can run them for every mutant.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from catalog_format import CatalogRow, catalog_digest, signed_message
+from desktop.catalog.store import CatalogStore
+from desktop.resources import resource
+from desktop.sync import apply
+
+KEY = Ed25519PrivateKey.generate()
+DEMO_ROWS = 12
+
+
+def _wire(pid: str, name: str = "Serum") -> dict[str, Any]:
+    return CatalogRow(id=pid, brand="B", name=name, category="serum", price=Decimal("9.50"), currency="GBP",
+                      ingredients="Aqua, Niacinamide", url=f"https://s.example/{pid}",
+                      affiliate_url=f"https://s.example/{pid}?affil=x").to_wire()
+
+
+def _state(products: list[dict[str, Any]], seq: int = 7, key: Ed25519PrivateKey = KEY) -> dict[str, Any]:
+    """What the server signs: the digest of its live catalog at `seq`."""
+    digest = catalog_digest((p["id"], CatalogRow.from_wire(p).content_hash()) for p in products)
+    return {"seq": seq, "digest": digest, "signature": base64.b64encode(key.sign(signed_message(seq, digest))).decode()}
+
+
+def _stage(store: CatalogStore, upserts: list[dict[str, Any]], deletes: tuple[str, ...] = ()) -> None:
+    changes = [{"id": p["id"], "deleted": False, "product": p} for p in upserts]
+    store.stage_sync_page(changes + [{"id": d, "deleted": True, "product": None} for d in deletes], '{"page": 1}')
+
+
+def _promote(store: CatalogStore, state: dict[str, Any], replace_all: bool = False) -> tuple[int, int]:
+    return apply.promote(store, state, KEY.public_key(), {"seq": state["seq"], "after": None}, "https://sync.example",
+                         replace_all=replace_all)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CatalogStore:
+    """A store holding the first products of the bundled demo catalog, as on first run (the whole one takes
+    seconds to import, and these tests run once per mutant)."""
+    demo = tmp_path / "demo.csv"
+    demo.write_text("".join(resource("catalog", "demo_catalog.csv").read_text(encoding="utf-8")
+                            .splitlines(keepends=True)[:DEMO_ROWS + 1]), encoding="utf-8")
+    s = CatalogStore(tmp_path / "c.sqlite3")
+    assert s.seed_demo_if_empty(demo) == DEMO_ROWS
+    return s
+
+
+def test_a_verified_sync_lands_whole_with_its_cursor(store: CatalogStore) -> None:
+    products = [_wire("a"), _wire("b"), _wire("c")]
+    _stage(store, products)
+    assert store.get_state("staging") == '{"page": 1}'
+    assert _promote(store, _state(products), replace_all=True) == (3, DEMO_ROWS)  # the demo catalog makes way
+    assert {p.id: p.name for p in store.products()} == {"a": "Serum", "b": "Serum", "c": "Serum"}
+    assert json.loads(store.get_state("cursor")) == {"seq": 7, "after": None}
+    assert store.get_state("server_url") == "https://sync.example" and store.get_state("staging") == ""
+    assert store.synced_digest() == _state(products)["digest"] == store.get_state("digest")
+    changed = [_wire("a", "Serum v2"), _wire("c")]
+    _stage(store, [changed[0]], deletes=("b",))
+    assert _promote(store, _state(changed, seq=8)) == (1, 1)
+    assert {p.id: p.name for p in store.products()} == {"a": "Serum v2", "c": "Serum"}
+
+
+@pytest.mark.parametrize("replace_all", [False, True])
+def test_a_sync_that_would_not_equal_the_signed_catalog_changes_nothing(store: CatalogStore,
+                                                                        replace_all: bool) -> None:
+    before, generation = store.products(), store.generation()
+    _stage(store, [_wire("a"), _wire("b")])
+    with pytest.raises(apply.VerificationError, match="differs from the server's"):
+        _promote(store, _state([_wire("a")]), replace_all=replace_all)  # the server has only "a"
+    assert store.products() == before and store.generation() == generation
+    assert store.get_state("cursor") == "" and store.get_state("digest") == ""
+
+
+@pytest.mark.parametrize("tamper", ["signature", "seq", "digest", "key", "unsigned", "no digest", "garbage"])
+def test_a_state_that_is_not_signed_by_the_server_key_is_refused(store: CatalogStore, tamper: str) -> None:
+    products = [_wire("a")]
+    state = _state(products)
+    if tamper == "signature":
+        state["signature"] = base64.b64encode(b"\0" * 64).decode()
+    elif tamper == "seq":
+        state["seq"] = 8  # the signature covers the sequence number too
+    elif tamper == "digest":
+        state["digest"] = "0" * 64
+    elif tamper == "key":
+        state = _state(products, key=Ed25519PrivateKey.generate())
+    elif tamper == "unsigned":
+        state["signature"] = None
+    elif tamper == "no digest":
+        state["digest"] = ""
+    else:
+        state["signature"] = "not base64!"
+    _stage(store, products)
+    before = store.products()
+    with pytest.raises(apply.SignatureError):
+        _promote(store, state, replace_all=True)
+    assert store.products() == before and store.get_state("cursor") == ""
+
+
+def test_a_sync_keeps_what_the_user_imported(store: CatalogStore, tmp_path: Path) -> None:
+    csv = tmp_path / "mine.csv"
+    csv.write_text("id,brand,name,category,price,currency,ingredients,url\n"
+                   "mine,Me,Own,serum,5,GBP,Aqua,https://s.example/mine\n")
+    store.import_file(csv)
+    products = [_wire("a")]
+    _stage(store, products)
+    _promote(store, _state(products), replace_all=True)
+    assert {p.id for p in store.products()} == {"a", "mine"}
+    assert store.synced_digest() == _state(products)["digest"]  # the digest covers synced products only

@@ -79,14 +79,25 @@ def test_a_sync_that_would_not_equal_the_signed_catalog_changes_nothing(store: C
                                                                         replace_all: bool) -> None:
     before, generation = store.products(), store.generation()
     _stage(store, [_wire("a"), _wire("b")])
-    with pytest.raises(apply.VerificationError, match="differs from the server's"):
-        _promote(store, _state([_wire("a")]), replace_all=replace_all)  # the server has only "a"
+    signed = _state([_wire("a")])  # the server has only "a"
+    with pytest.raises(apply.VerificationError) as error:
+        _promote(store, signed, replace_all=replace_all)
+    local = _state([_wire("a"), _wire("b")])["digest"]
+    assert str(error.value) == (f"local catalog digest {local[:12]}… differs from the server's "
+                                f"{signed['digest'][:12]}… at seq 7")  # what `skinlens sync` prints
     assert store.products() == before and store.generation() == generation
     assert store.get_state("cursor") == "" and store.get_state("digest") == ""
 
 
-@pytest.mark.parametrize("tamper", ["signature", "seq", "digest", "key", "unsigned", "no digest", "garbage"])
-def test_a_state_that_is_not_signed_by_the_server_key_is_refused(store: CatalogStore, tamper: str) -> None:
+NOT_SIGNED = "The server's catalog is not signed."
+INVALID = "The catalog's signature is not valid (tampered, or signed with another key)."
+
+
+@pytest.mark.parametrize(("tamper", "message"), [
+    ("signature", INVALID), ("seq", INVALID), ("digest", INVALID), ("key", INVALID), ("unsigned", NOT_SIGNED),
+    ("no digest", NOT_SIGNED), ("garbage", INVALID)])
+def test_a_state_that_is_not_signed_by_the_server_key_is_refused(store: CatalogStore, tamper: str,
+                                                                 message: str) -> None:
     products = [_wire("a")]
     state = _state(products)
     if tamper == "signature":
@@ -105,8 +116,9 @@ def test_a_state_that_is_not_signed_by_the_server_key_is_refused(store: CatalogS
         state["signature"] = "not base64!"
     _stage(store, products)
     before = store.products()
-    with pytest.raises(apply.SignatureError):
+    with pytest.raises(apply.SignatureError) as error:
         _promote(store, state, replace_all=True)
+    assert str(error.value).startswith(message)
     assert store.products() == before and store.get_state("cursor") == ""
 
 
@@ -120,3 +132,33 @@ def test_a_sync_keeps_what_the_user_imported(store: CatalogStore, tmp_path: Path
     _promote(store, _state(products), replace_all=True)
     assert {p.id for p in store.products()} == {"a", "mine"}
     assert store.synced_digest() == _state(products)["digest"]  # the digest covers synced products only
+
+
+def test_a_snapshot_replaces_the_synced_catalog_and_reports_what_it_did(store: CatalogStore, tmp_path: Path) -> None:
+    """A snapshot (another server, a cursor behind the horizon) removes the synced products it lacks and the
+    demo, keeps the user's imports, and reports the applied and removed counts, also to the progress bar."""
+    first = [_wire("a"), _wire("b"), _wire("c")]
+    _stage(store, first)
+    _promote(store, _state(first), replace_all=True)
+    csv = tmp_path / "mine.csv"
+    csv.write_text("id,brand,name,category,price,currency,ingredients,url\n"
+                   "mine,Me,Own,serum,5,GBP,Aqua,https://s.example/mine\n")
+    store.import_file(csv)
+    snapshot = [_wire("b", "Serum v2"), _wire("d")]
+    _stage(store, snapshot)
+    seen: list[int] = []
+    result = apply.promote(store, _state(snapshot, seq=9), KEY.public_key(), {"seq": 9, "after": None},
+                           "https://sync.example", replace_all=True, progress=seen.append)
+    assert result == (2, 2)  # "a" and "c" removed
+    assert seen == [2]
+    assert {p.id: p.name for p in store.products()} == {"b": "Serum v2", "d": "Serum", "mine": "Own"}
+    assert store.synced_digest() == _state(snapshot)["digest"]
+
+
+def test_a_first_sync_over_the_demo_and_a_delete_count_every_removed_product(store: CatalogStore) -> None:
+    products = [_wire("a")]
+    _stage(store, products, deletes=("gone",))  # a deletion of a product this store never had
+    assert _promote(store, _state(products), replace_all=True) == (1, DEMO_ROWS)
+    _stage(store, [], deletes=("a",))
+    assert _promote(store, _state([], seq=8)) == (0, 1)
+    assert store.products() == []

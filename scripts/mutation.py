@@ -71,7 +71,10 @@ AREAS = {
                    *_names("sync_server.auth", "hash_token", "create_device_token", "revoke_device_token",
                            "device_token_valid", "admin_token_valid"),
                    *_names("sync_server.api.deps", "_bearer", "require_device", "require_admin")),
-        tests=("tests/integration/test_server_guards.py",), postgres=True),
+        tests=("tests/integration/test_server.py",
+               "tests/integration/test_sync.py::test_every_writing_transaction_gets_its_own_sequence_number",
+               "tests/integration/test_sync.py::test_sequence_numbers_become_visible_in_commit_order"),
+        postgres=True),
     "consent": Area(
         files=("desktop/ui/consent.py", "desktop/session.py"),
         functions=(*_names("desktop.ui.consent", "ConsentGate.given", "ConsentGate.allows", "ConsentGate.accept"),

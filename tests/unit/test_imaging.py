@@ -86,6 +86,21 @@ def test_a_16_bit_gradient_keeps_its_order_and_range() -> None:
     assert np.abs(row - np.round(ramp[0] / 257)).max() <= 1
 
 
+@pytest.mark.parametrize(("fmt", "dtype"), [("PNG", "<u2"), ("TIFF", "<u2"), ("TIFF", ">u2")])
+def test_every_16_bit_value_becomes_its_nearest_8_bit_value(fmt: str, dtype: str) -> None:
+    """All 65,536 greys, little- and big-endian (Pillow's I;16 and I;16B): each is round(v / 257)."""
+    every = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    loaded = load_image(_bytes(Image.fromarray(every.astype(dtype)), fmt), max_side=256)
+    assert (loaded.rgb == np.round(every / 257).astype(np.uint8)[..., None]).all()
+
+
+@pytest.mark.parametrize(("value", "expected"), [(200, 200), (255, 255), (40000, 156)])
+def test_a_32_bit_integer_image_is_read_by_its_range(value: int, expected: int) -> None:
+    """A 32-bit grey TIFF (Pillow's "I") holding values up to 255 is an 8-bit image in a wide container."""
+    loaded = load_image(_bytes(Image.fromarray(np.full((40, 40), value, dtype=np.int32)), "TIFF"))
+    assert (loaded.rgb == expected).all(), loaded.rgb[0, 0]
+
+
 def test_16_bit_colour_keeps_its_colour() -> None:
     import cv2
 

@@ -158,7 +158,10 @@ def test_a_snapshot_replaces_the_synced_catalog_and_reports_what_it_did(store: C
 def test_a_first_sync_over_the_demo_and_a_delete_count_every_removed_product(store: CatalogStore) -> None:
     products = [_wire("a")]
     _stage(store, products, deletes=("gone",))  # a deletion of a product this store never had
-    assert _promote(store, _state(products), replace_all=True) == (1, DEMO_ROWS)
+    seen: list[int] = []
+    assert apply.promote(store, _state(products), KEY.public_key(), {"seq": 7, "after": None}, "https://sync.example",
+                         replace_all=True, progress=seen.append) == (1, DEMO_ROWS)
+    assert seen == [2]  # the progress bar counts every staged change, deletions too
     _stage(store, [], deletes=("a",))
     assert _promote(store, _state([], seq=8)) == (0, 1)
     assert store.products() == []

@@ -1,5 +1,5 @@
-"""What the app holds about the person using it that is not a widget's: their scan, routine and answers, the
-staff unlock of a kiosk, and where the next routine goes.
+"""What the app holds about the person using it that is not a widget's: their scan, routine, answers and
+consent, the staff unlock of a kiosk, and where the next routine goes.
 
 The kiosk's idle wipe and "Delete all my data" must forget the same things, so both call the one `reset()`;
 the window registers, once, how its screens forget what they show (`on_reset`). Free of Qt (an import-linter
@@ -36,6 +36,7 @@ class Session(Generic[ScanT]):
     scan: ScanT | None = None
     routine: Routine | None = None
     answers: Answers = field(default_factory=Answers)  # as loaded at start or last used for a routine
+    consented: bool = False  # the person accepted the consent screen in this session (desktop.ui.consent)
     admin_unlocked: bool = False  # kiosk: staff typed the PIN since the last wipe
     show_routine_next: bool = False  # the routine being made opens the routine screen when it arrives
     _generation: int = 0
@@ -46,10 +47,12 @@ class Session(Generic[ScanT]):
         self._listeners.append(listener)
 
     def reset(self) -> None:
-        """Forget the person: scan, report, routine, answers and the staff unlock; then the screens forget."""
+        """Forget the person: scan, report, routine, answers, their consent and the staff unlock; then the
+        screens forget."""
         self.scan = None
         self.routine = None
         self.answers = Answers()
+        self.consented = False
         self.admin_unlocked = False
         self.show_routine_next = False
         self._generation += 1

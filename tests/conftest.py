@@ -10,11 +10,14 @@ from pathlib import Path
 import numpy as np
 import psycopg
 import pytest
+from hypothesis import settings
 from keyring.backend import KeyringBackend
 from PIL import Image
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
+# scripts/mutation.py runs the tests once per mutant: the same examples every time, so its scores can be re-run
+settings.register_profile("mutation", derandomize=True, database=None, deadline=None, max_examples=30)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -96,9 +99,10 @@ def shared_data() -> Path:
 # -- PostgreSQL ------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
-    from tests.pg import start_server
+    """PostgreSQL for this run: started here, or the one scripts/mutation.py started for all its runs."""
+    from tests.pg import external_server, start_server
 
-    server = start_server()
+    server = external_server() or start_server()
     yield server
     server.stop()
 
@@ -111,6 +115,8 @@ def pg_template(pg_server: object) -> str:
 
     url = pg_server.url()  # type: ignore[attr-defined]
     with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = 'skinlens_template'").fetchone():
+            return "skinlens_template"  # a server shared by several runs (scripts/mutation.py) has it already
         conn.execute("CREATE DATABASE skinlens_template")
     template_url = pg_server.url("skinlens_template")  # type: ignore[attr-defined]
     upgrade_to_head(ServerSettings(DATABASE_URL=template_url).sqlalchemy_url)  # type: ignore[call-arg]

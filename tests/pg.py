@@ -40,6 +40,7 @@ class PgServer:
     root: Path
     port: int
     as_user: list[str]
+    external: bool = False  # started by someone else: never stopped here
 
     @property
     def data(self) -> Path:
@@ -60,9 +61,22 @@ class PgServer:
                   "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
 
     def stop(self) -> None:
+        if self.external:
+            return
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
                         "-w", "stop"], capture_output=True, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+EXTERNAL_PORT = "SKINLENS_TEST_PG_PORT"  # set by scripts/mutation.py: one server for many pytest runs
+
+
+def external_server() -> PgServer | None:
+    """The already running server named by $SKINLENS_TEST_PG_PORT (its owner stops it), if any."""
+    port = os.environ.get(EXTERNAL_PORT)
+    if not port:
+        return None
+    return PgServer(bindir=Path(), root=Path(), port=int(port), as_user=[], external=True)
 
 
 def start_server() -> PgServer:
@@ -78,3 +92,14 @@ def start_server() -> PgServer:
     server = PgServer(bindir=bindir, root=root, port=_free_port(), as_user=as_user)
     server.start()
     return server
+
+
+if __name__ == "__main__":  # python -m tests.pg start | stop ROOT PORT (for scripts/mutation.py)
+    import sys
+
+    if sys.argv[1] == "start":
+        started = start_server()
+        print(started.port, started.root)
+    else:
+        user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        PgServer(bindir=pg_bindir() or Path(), root=Path(sys.argv[2]), port=int(sys.argv[3]), as_user=user).stop()

@@ -19,6 +19,8 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PIXELS = 80_000_000  # ~ a 10k x 8k photo; above this is refused before decoding
 MIN_SIDE = 32
 DEFAULT_MAX_SIDE = 2048  # analysis never needs more; bigger photos are scaled down
+DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, NotImplementedError,  # what Pillow's decoders raise
+                 struct.error, IndexError, KeyError, TypeError)  # and what damaged chunks make them raise
 
 
 class ImageError(Exception):
@@ -41,8 +43,10 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     """Convert any Pillow mode to 8-bit RGB; alpha is flattened on mid-grey, 16-bit is rescaled."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(img, dtype=np.float64)
-        peak = 65535.0 if arr.max() > 255 else 255.0
-        grey = np.clip(arr / peak * 255.0, 0, 255).astype(np.uint8)
+        # 16-bit modes span 0..65535 even in a dark photo; a 32-bit "I" image says nothing of its range, so
+        # values up to 255 are taken as 8-bit
+        peak = 65535.0 if img.mode != "I" or arr.max() > 255 else 255.0
+        grey = np.clip(np.round(arr / peak * 255.0), 0, 255).astype(np.uint8)
         return Image.fromarray(grey).convert("RGB")
     if img.mode == "F":
         arr = np.asarray(img, dtype=np.float64)
@@ -87,10 +91,10 @@ def _open(source: Path | bytes) -> _Opened:
             return _Opened(Image.open(io.BytesIO(data)), data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError("too_large", "The image has too many pixels to be analysed safely.") from None
-    except UnidentifiedImageError:
+    except (UnidentifiedImageError, NotImplementedError):  # NotImplementedError: a variant Pillow cannot decode
         raise ImageError("not_an_image", "The file is not an image in a format SkinLens can read "
                                          "(JPEG, PNG, WebP, TIFF, BMP, GIF).") from None
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError) as exc:
+    except DECODE_ERRORS as exc:
         raise _decode_error(exc, data) from None
 
 
@@ -142,7 +146,7 @@ def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> 
                 img.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale: much faster
             img.load()
             rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
-    except (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError) as exc:
+    except DECODE_ERRORS as exc:
         raise _decode_error(exc, data) from None
     oriented = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     if max(rgb.size) > max_side:

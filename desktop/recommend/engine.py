@@ -8,7 +8,8 @@
    severity-weighted mean over concerns of the best active's evidence weight (A 1.0 … D 0.25) times its
    label-position weight, and skin-type fit looks at comedogenic load (oily/acne), humectants and occlusives
    (dry), irritants and fragrance (sensitive), and the catalog's declared skin types.
-3. Per step, the best products with at most one per brand; reasons name only ingredients present.
+3. Per step, the best products with at most one per brand, each product in one step only; steps used in the
+   morning leave out leave-on retinoids and exfoliating acids; reasons name only ingredients present.
 """
 
 from __future__ import annotations
@@ -36,12 +37,16 @@ class StepSpec:
     when: tuple[str, ...]
     categories: frozenset[str]
     sunscreen: bool | None = None  # True: SPF required; False: SPF products left to the sunscreen step
-    daytime: bool = False  # leaves out retinoids and exfoliating acids (photosensitising, for the evening)
+
+    @property
+    def daytime(self) -> bool:
+        """Used in the morning: no leave-on retinoid or exfoliating acid (they photosensitise; evening only)."""
+        return "am" in self.when
 
 
 STEPS = (
     StepSpec("cleanser", ("am", "pm"), frozenset({"cleanser"})),
-    StepSpec("serum", ("am",), frozenset({"serum", "treatment"}), sunscreen=False, daytime=True),
+    StepSpec("serum", ("am",), frozenset({"serum", "treatment"}), sunscreen=False),
     StepSpec("treatment", ("pm",), frozenset({"serum", "treatment", "exfoliant"}), sunscreen=False),
     StepSpec("moisturizer", ("am", "pm"), frozenset({"moisturizer", "oil"}), sunscreen=False),
     StepSpec("sunscreen", ("am",), frozenset({"sunscreen", "moisturizer", "serum", "oil", "other"}), sunscreen=True),
@@ -89,7 +94,7 @@ def _step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:
     elif spec.sunscreen is False:
         mask &= ~index.spf
     if spec.daytime:
-        mask &= ~index.retinoid & ~index.exfoliant
+        mask &= ~(index.leave_on & (index.retinoid | index.exfoliant))  # a rinse-off acid cleanser is fine
     return np.asarray(mask)
 
 

@@ -49,6 +49,7 @@ class CatalogIndex:
     retinoid: np.ndarray
     exfoliant: np.ndarray
     benzoyl_peroxide: np.ndarray
+    leave_on: np.ndarray  # stays on the skin (not a cleanser or a mask)
     leave_on_bha: np.ndarray
     comedogenic_load: np.ndarray  # position-weighted sum of comedogenic ratings
     irritant_load: np.ndarray
@@ -83,6 +84,16 @@ def _facts(name: str, kb: KnowledgeBase) -> _Facts:
                   kb.is_fragrance(name), kb.not_vegan(name) is not None, name in kb.annex_ii)
 
 
+def _set_active_flags(flags: dict[str, np.ndarray], row: int, product: ProductRecord) -> None:
+    """The flags that depend on which actives a product has and whether it stays on the skin."""
+    present = set(product.inci)
+    flags["retinoid"][row] = bool(present & RETINOIDS)
+    flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
+    flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
+    flags["leave_on"][row] = product.category not in RINSE_OFF
+    flags["leave_on_bha"][row] = bool(present & BHAS) and flags["leave_on"][row]
+
+
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
     """Compute every product's features once, so a ranking is vector operations only."""
     n = len(products)
@@ -93,7 +104,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
     strength = {need: np.zeros(n, np.float32) for need in NEEDS}
     best = {need: np.full(n, -1, np.int32) for need in NEEDS}
     flags = {k: np.zeros(n, bool) for k in ("fragrance", "not_vegan", "prohibited", "retinoid", "exfoliant",
-                                            "benzoyl_peroxide", "leave_on_bha")}
+                                            "benzoyl_peroxide", "leave_on", "leave_on_bha")}
     comedogenic, irritant, hydration = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
@@ -123,11 +134,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
             strength[need][row], best[need][row] = value, active_index
         comedogenic[row], irritant[row], hydration[row] = load
         flags["fragrance"][row], flags["not_vegan"][row], flags["prohibited"][row] = fragrance, not_vegan, prohibited
-        present = set(names)
-        flags["retinoid"][row] = bool(present & RETINOIDS)
-        flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
-        flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
-        flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
+        _set_active_flags(flags, row, product)
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
     return CatalogIndex(

@@ -10,6 +10,7 @@ signature, a rollback or a malformed answer it applies nothing and says so.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -55,7 +56,8 @@ class SyncResult:
     deleted: int
     pages: int
     cursor: dict[str, Any]
-    snapshot: bool = False
+    snapshot: bool = False  # the full snapshot was applied instead of the changes
+    refetch_reason: str = ""  # why, when the changes were tried first (a horizon passed, a digest that differed)
 
     def summary(self) -> str:
         how = "full snapshot" if self.snapshot else f"{self.pages} pages"
@@ -160,14 +162,18 @@ class SyncClient:
             held = held_state(store)
             held = held if held is not None and held.server == self.server_url else None
             try:
+                reason = ""
                 if held is not None:
                     try:
                         return self._pull_changes(store, key, held, progress)
                     except RefetchNeeded:
-                        log.info("the snapshot moves less (or the cursor is behind the horizon): fetching it")
+                        reason = "the snapshot moves less, or the cursor is behind the server's horizon"
+                        log.info("%s: fetching the snapshot", reason)
                     except apply.VerificationError as exc:
-                        log.warning("changes did not verify (%s): fetching the snapshot", exc)
-                return self._pull_snapshot(store, key, held, progress)
+                        reason = f"the changes did not verify ({exc})"
+                        log.warning("%s: fetching the snapshot", reason)
+                result = self._pull_snapshot(store, key, held, progress)
+                return dataclasses.replace(result, refetch_reason=reason)
             except apply.Refusal as exc:
                 store.clear_sync_staging()
                 raise SyncError(f"{exc} Nothing was applied.") from None

@@ -25,6 +25,7 @@ from desktop.recommend.questionnaire import Answers
 from desktop.services import Services
 from desktop.session import Session
 from desktop.ui.capture_page import CapturePage
+from desktop.ui.consent import ConsentGate
 from desktop.ui.history_controller import HistoryController
 from desktop.ui.history_page import HistoryPage
 from desktop.ui.kiosk import KioskController
@@ -120,9 +121,10 @@ class MainWindow(QMainWindow):
         self.settings_controller = SettingsController(services, self, self.settings_page, self.capture,
                                                       self.kiosk_controller, self.history_controller,
                                                       self.sync_controller, self)
+        self.consent = ConsentGate(services, session, self, remember=self.settings_controller.consent_given)
 
     def _connect(self) -> None:
-        self.pages["consent"].accepted.connect(self.settings_controller.consent_given)
+        self.pages["consent"].accepted.connect(self.consent.accept)
         self.settings_page.delete_all_requested.connect(self.history_controller.confirm_delete_all)
         self.capture.frame_captured.connect(self.analyze_frame)
         self.capture.views_captured.connect(self.analyze_views)
@@ -137,7 +139,7 @@ class MainWindow(QMainWindow):
         """Show the window the way the settings ask (kiosk: fullscreen, consent every session)."""
         restore_geometry(self, self.services.paths.window_state_file)
         self.kiosk_controller.apply_mode()
-        self.show_page("capture" if self.services.settings.consent_given and not self.kiosk else "consent")
+        self.show_page("capture")  # or the consent screen, if the person has not accepted it
         self.history_controller.start(self._restore_answers)
         self.sync_controller.schedule()
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.warm_up)
@@ -159,9 +161,8 @@ class MainWindow(QMainWindow):
         return self.services.settings.kiosk_mode
 
     def request_page(self, name: str) -> None:
-        """Navigation from the toolbar: the kiosk guards settings behind the admin PIN."""
-        if self.current_page == "consent" and name != "settings":
-            return
+        """Navigation from the toolbar: the kiosk guards settings behind the admin PIN (and `show_page` every
+        screen that shows a person behind the consent gate)."""
         if self.kiosk and name == "history":
             return
         if self.kiosk and name == "settings":
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         self.show_page(name)
 
     def show_page(self, name: str) -> None:
+        if not self.consent.allows(name):
+            return
         if name != "capture":
             self.capture.stop_camera()
         self.stack.setCurrentWidget(self.pages[name])
@@ -183,18 +186,20 @@ class MainWindow(QMainWindow):
 
     # -- the scan flow --------------------------------------------------------------------------
     def choose_photo(self) -> None:
+        if not self.consent.allows():
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), PHOTO_FILTER)
         if path:
             self.analyze_file(Path(path))
 
-    def analyze_file(self, path: Path) -> TaskHandle:
-        """Analyse a photo file in a worker; the result arrives through `analysis_done`."""
+    def analyze_file(self, path: Path) -> TaskHandle | None:
+        """Analyse a photo file in a worker; the result arrives through `analysis_done` (None: no consent)."""
         return self._start_analysis(path.name, analyse_file_task(self.services.analyzer, path, self._keep_photo))
 
-    def analyze_frame(self, rgb: np.ndarray) -> TaskHandle:
+    def analyze_frame(self, rgb: np.ndarray) -> TaskHandle | None:
         return self._start_analysis("your photo", analyse_frame_task(self.services.analyzer, rgb, self._keep_photo))
 
-    def analyze_views(self, photos: list[tuple[str, np.ndarray]]) -> TaskHandle:
+    def analyze_views(self, photos: list[tuple[str, np.ndarray]]) -> TaskHandle | None:
         """The guided three-view scan: one combined report, shown, saved and used for the routine like any."""
         return self._start_analysis("your three views",
                                     analyse_views_task(self.services.analyzer, photos, self._keep_photo))
@@ -203,7 +208,9 @@ class MainWindow(QMainWindow):
     def _keep_photo(self) -> bool:
         return self.services.settings.keep_photos and not self.kiosk
 
-    def _start_analysis(self, name: str, work: Any) -> TaskHandle:
+    def _start_analysis(self, name: str, work: Any) -> TaskHandle | None:
+        if not self.consent.allows():
+            return None
         self.cancel_analysis()
         analysing: AnalysingPage = self.pages["analysing"]
         analysing.reset(name)

@@ -117,7 +117,7 @@ def test_unreadable_photo_says_why_and_returns_to_capture(qtbot, make_window, ph
     window = make_window(consent_given=True)
     with qtbot.waitSignal(window.analysis_done, timeout=30_000) as signal:
         window.analyze_file(photo_dir / "not_an_image.jpg")
-    assert isinstance(signal.args[0], AnalysisFailure)
+    assert isinstance(signal.args[0], AnalysisFailure) and signal.args[0].code == "not_an_image"
     assert window.current_page == "capture"
     assert "could not be analysed" in window.capture.instruction.text()
     assert window.services.history.analyses() == []

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from desktop.camera import NoCameras
 from desktop.recommend.questionnaire import Answers
 from desktop.session import Session
 
@@ -29,14 +30,14 @@ def test_reset_forgets_the_person_before_the_screens_hear_of_it() -> None:
     session: Session[_Shown] = Session()
     session.scan = _Shown(report=_Report())
     session.answers = Answers(vegan=True, goals=["hydration"])
-    session.admin_unlocked = session.show_routine_next = True
+    session.admin_unlocked = session.show_routine_next = session.consented = True
     seen: list[tuple[object, ...]] = []
     session.on_reset(lambda: seen.append((session.scan, session.routine, session.answers, session.admin_unlocked,
-                                          session.show_routine_next)))
+                                          session.show_routine_next, session.consented)))
     ticket = session.ticket()
     assert session.is_current(ticket) and session.report_dict() == {"image": "x"}
     session.reset()
-    assert seen == [(None, None, Answers(), False, False)]
+    assert seen == [(None, None, Answers(), False, False, False)]
     assert not session.is_current(ticket) and session.is_current(session.ticket())
     assert session.report_dict() is None
 
@@ -80,7 +81,7 @@ def test_delete_all_forgets_the_session_as_the_kiosk_wipe_does(qtbot, make_windo
 
 @pytest.mark.gui
 def test_a_routine_that_arrives_after_a_reset_is_dropped(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
-    window = make_window(consent_given=True)
+    window = make_window(cameras=NoCameras(), consent_given=True)  # no auto-capture racing the routine
     handle = window.refresh_routine(show=True)
     window.session.reset()  # e.g. the kiosk wiped while the recommender was still working
     with qtbot.waitSignal(handle.signals.finished, timeout=30_000):

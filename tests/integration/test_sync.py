@@ -17,6 +17,8 @@ import psycopg
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_format import CatalogRow, parse_catalog_file
 from desktop.catalog.store import CatalogStore
@@ -26,6 +28,7 @@ from desktop.sync.client import SyncClient, SyncError
 from sync_server import changes
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, make_sessions
+from sync_server.signing import Signer
 from tests.integration.conftest import LiveServer, run_server_cli
 
 DEMO = resource("catalog", "demo_catalog.csv")
@@ -165,41 +168,127 @@ def _row(pid: str) -> CatalogRow:
                       currency="GBP", ingredients="Aqua, Niacinamide", url=f"https://www.lookfantastic.com/{pid}.html")
 
 
+def _writers(database_url: str) -> tuple[Engine, sessionmaker[Session], Signer]:
+    """An engine, sessions and the signer, as the server's own writing code uses them."""
+    settings = ServerSettings(environment="development", DATABASE_URL=database_url)  # type: ignore[call-arg]
+    engine = make_engine(settings.sqlalchemy_url)
+    return engine, make_sessions(engine), settings.signer()
+
+
+def _catalog_seq(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return int(conn.execute("SELECT seq FROM catalog_state").fetchone()[0])  # type: ignore[index]
+
+
+def _write_one(sessions: sessionmaker[Session], signer: Signer, pid: str, hold: float) -> int:
+    """One writing transaction as the server runs it, kept open `hold` seconds after taking its number."""
+    with sessions.begin() as session:
+        seq = changes.bump_sequence(session)
+        time.sleep(hold)
+        changes.upsert_values(session, [changes.product_values(_row(pid), changes.retailer_rules(session))], seq)
+        changes.record_digest(session, seq, signer)
+    return seq
+
+
+def test_every_writing_transaction_gets_its_own_sequence_number(database_url: str) -> None:
+    """Eight writers, five transactions each, all at once: forty commits take forty consecutive numbers, and
+    every product carries its own transaction's (two writers sharing one would let a client skip a change)."""
+    engine, sessions, signer = _writers(database_url)
+    base = _catalog_seq(database_url)
+    start = threading.Barrier(8)
+    taken: dict[str, int] = {}
+
+    def writer(w: int) -> None:
+        start.wait()
+        for i in range(5):
+            taken[f"w{w}-{i}"] = _write_one(sessions, signer, f"w{w}-{i}", 0.003)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.dispose()
+    assert sorted(taken.values()) == list(range(base + 1, base + 41))
+    with psycopg.connect(database_url) as conn:
+        assert dict(conn.execute("SELECT id, seq FROM products").fetchall()) == taken
+    assert _catalog_seq(database_url) == base + 40
+
+
+def test_sequence_numbers_become_visible_in_commit_order(database_url: str) -> None:
+    """Thirty writers keep their transactions open for different times after taking a number, while a reader
+    polls the products: it must never see seq N+1 while N is still uncommitted (a client whose cursor passed
+    N+1 would never fetch N)."""
+    engine, sessions, signer = _writers(database_url)
+    base = _catalog_seq(database_url)
+    rng = random.Random(7)
+    holds = [rng.uniform(0.0, 0.02) for _ in range(30)]
+    start, done = threading.Barrier(len(holds) + 1), threading.Event()
+    seen: list[list[int]] = []
+
+    def writer(k: int) -> None:
+        start.wait()
+        _write_one(sessions, signer, f"v{k}", holds[k])
+
+    def reader() -> None:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            start.wait()
+            while not done.is_set():
+                seen.append(sorted(row[0] for row in conn.execute("SELECT DISTINCT seq FROM products")))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(len(holds))]
+    observer = threading.Thread(target=reader)
+    for t in [observer, *threads]:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    observer.join()
+    engine.dispose()
+    gaps = [s for s in seen if s != list(range(base + 1, base + 1 + len(s)))]
+    assert not gaps, f"seen with a gap: {gaps[:3]}"
+    assert len({len(s) for s in seen}) > 5  # the reader watched the catalog grow, not only its end state
+    assert _catalog_seq(database_url) == base + len(holds)
+
+
 def test_concurrent_writers_never_lose_a_change(live_server: LiveServer, tmp_path: Path) -> None:
     """Writer A commits 25 products in one slow transaction while writer B commits single products and the
-    client syncs repeatedly; after both finish the client holds exactly the server's catalog. 100 runs."""
-    settings = ServerSettings(environment="development", DATABASE_URL=live_server.database_url)  # type: ignore[call-arg]
-    engine = make_engine(settings.sqlalchemy_url)
-    sessions, signer = make_sessions(engine), settings.signer()
+    client syncs repeatedly; after both finish the client holds exactly the server's catalog, and it got
+    there from the change feed alone: a snapshot fallback would mean a sync did not verify (the client's
+    repair would hide a server that hands out sequence numbers wrongly). 100 runs."""
+    engine, sessions, signer = _writers(live_server.database_url)
     store = CatalogStore(tmp_path / "local.sqlite3")
     sync = SyncClient(live_server.url, token(live_server), sleep=lambda s: None)
-    lost_runs = 0
-    for run in range(100):
-        def slow_writer(run: int = run) -> None:
-            with sessions.begin() as session:
-                seq = changes.bump_sequence(session)
-                retailers = changes.retailer_rules(session)
-                for i in range(25):
-                    changes.upsert_values(session, [changes.product_values(_row(f"a{run}-{i}"), retailers)], seq)
-                    time.sleep(0.002)
-                changes.record_digest(session, seq, signer)
-
-        def single_writer(run: int = run) -> None:
-            for i in range(3):
+    try:
+        for run in range(100):
+            def slow_writer(run: int = run) -> None:
                 with sessions.begin() as session:
-                    changes.upsert_product(session, _row(f"b{run}-{i}"), signer)
+                    seq = changes.bump_sequence(session)
+                    retailers = changes.retailer_rules(session)
+                    for i in range(25):
+                        changes.upsert_values(session, [changes.product_values(_row(f"a{run}-{i}"), retailers)], seq)
+                        time.sleep(0.002)
+                    changes.record_digest(session, seq, signer)
 
-        writers = [threading.Thread(target=slow_writer), threading.Thread(target=single_writer)]
-        for w in writers:
-            w.start()
-        while any(w.is_alive() for w in writers):
-            sync.pull(store)
-        for w in writers:
-            w.join()
-        sync.pull(store)
-        lost_runs += local_products(store) != server_products(live_server.database_url)
-    engine.dispose()
-    assert lost_runs == 0
+            def single_writer(run: int = run) -> None:
+                for i in range(3):
+                    with sessions.begin() as session:
+                        changes.upsert_product(session, _row(f"b{run}-{i}"), signer)
+
+            writers = [threading.Thread(target=slow_writer), threading.Thread(target=single_writer)]
+            for w in writers:
+                w.start()
+            results = []
+            while any(w.is_alive() for w in writers):
+                results.append(sync.pull(store))
+            for w in writers:
+                w.join()
+            results.append(sync.pull(store))
+            refetched = [r.refetch_reason for r in results if r.refetch_reason]
+            assert refetched == [], f"run {run}: {len(refetched)} syncs fell back to the snapshot: {refetched[0]}"
+            assert local_products(store) == server_products(live_server.database_url), f"run {run} lost a change"
+    finally:
+        engine.dispose()
     assert store.count() == 100 * 28
 
 
@@ -265,9 +354,7 @@ def test_connection_cut_at_random_points_leaves_a_server_state(live_server: Live
     store = CatalogStore(tmp_path / "local.sqlite3")
     tok = token(live_server)
     rows = parse_catalog_file(DEMO).rows
-    settings = ServerSettings(environment="development", DATABASE_URL=live_server.database_url)  # type: ignore[call-arg]
-    engine = make_engine(settings.sqlalchemy_url)
-    sessions, signer = make_sessions(engine), settings.signer()
+    engine, sessions, signer = _writers(live_server.database_url)
     failures = 0
     for attempt in range(50):
         with sessions.begin() as session:  # the server moves on between syncs

@@ -89,6 +89,9 @@ def test_kept_photos_retention_and_delete_everything(tmp_path: Path) -> None:
     try:
         old = save_scan(history, {"concerns": {"acne": 1}}, b"\xff\xd8old")
         new = save_scan(history, {"concerns": {"acne": 2}}, None)
+        saved = history.analyses()
+        assert [(s.id, s.report["concerns"], s.has_photo) for s in saved] == [(old, {"acne": 1}, True),
+                                                                         (new, {"acne": 2}, False)]
         assert history.photo(old) == b"\xff\xd8old" and history.photo(new) is None
         (photo,) = paths.photos_dir.iterdir()
         assert b"old" not in photo.read_bytes()  # sealed on disk

@@ -118,6 +118,9 @@ def test_report_fuses_cnn_and_measures(astronaut_rgb: np.ndarray) -> None:
     assert report.model["name"].startswith("skinlens-cnn+")
     assert "cnn" in report.timings_ms
     assert all(v is not None for v in report.concerns.values())
+    measured_only = Analyzer().analyze_array(astronaut_rgb)  # no model: the measures alone
+    assert isinstance(measured_only, SkinReport) and "cnn" not in measured_only.timings_ms
+    assert report.concerns != measured_only.concerns  # the CNN's scores reach the report
 
 
 def test_app_start_imports_neither_torch_nor_onnxruntime(tmp_path: Path) -> None:

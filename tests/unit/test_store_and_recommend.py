@@ -16,12 +16,14 @@ HEADER = "id,brand,name,category,price,currency,ingredients,url,skin_types,tags\
 ROWS = [
     'c1,Acme,Gentle Gel,cleanser,8,GBP,"Aqua, Glycerin, Salicylic Acid",https://s.example/c1,oily,\n',
     'c2,Bloom,Scented Wash,cleanser,6,GBP,"Aqua, Glycerin, Parfum",https://s.example/c2,,\n',
-    'c3,Cove,Citrus Wash,cleanser,5,GBP,"Aqua, Glycerin, Limonene",https://s.example/c3,,\n',
+    'c3,Cove,Citrus Wash,cleanser,5,GBP,"Aqua, Limonene, Glycerin",https://s.example/c3,,\n',
     's1,Acme,Niacinamide Serum,serum,12,GBP,"Aqua, Niacinamide, Zinc PCA",https://s.example/s1,,\n',
     's2,Cera,Retinol Night,serum,30,GBP,"Aqua, Retinol, Glycolic Acid",https://s.example/s2,,\n',
     's3,Dew,Luxe Serum,serum,90,GBP,"Aqua, Niacinamide",https://s.example/s3,,\n',
     's4,Elm,Paraben Serum,serum,9,GBP,"Aqua, Azelaic Acid, Methylparaben",https://s.example/s4,,\n',
     's5,Fig,Vitamin C,serum,14,GBP,"Aqua, Ascorbic Acid, Tocopherol",https://s.example/s5,,\n',
+    's6,Pure,BHA Serum,serum,13,GBP,"Aqua, Salicylic Acid, Niacinamide",https://s.example/s6,,\n',
+    's7,Glo,Lactic Serum,serum,12,GBP,"Aqua, Lactic Acid, Glycerin",https://s.example/s7,,\n',
     'b1,Gem,Acne Gel,treatment,11,GBP,"Aqua, Benzoyl Peroxide",https://s.example/b1,,\n',
     'x1,Hex,Banned Cream,moisturizer,4,GBP,"Aqua, Glycerin, Butylphenyl Methylpropional",https://s.example/x1,,\n',
     'm1,Acme,Light Lotion,moisturizer,10,GBP,"Aqua, Glycerin, Squalane",https://s.example/m1,,\n',
@@ -141,8 +143,10 @@ def test_routine_steps_and_reasons_cite_ingredients_present(store: CatalogStore)
 def test_serum_in_the_morning_has_no_retinoid_or_acids(store: CatalogStore) -> None:
     routine = _recommend(store, skin_type="normal", concerns={"wrinkles": 90, "texture": 70})
     steps = {s.step: s for s in routine.steps}  # type: ignore[attr-defined]
-    assert "s2" not in [p.product_id for p in steps["serum"].products]
-    assert steps["treatment"].products[0].product_id == "s2"
+    morning = [p.product_id for p in steps["serum"].products]
+    assert "s2" not in morning and "s7" not in morning and "s6" not in morning  # retinoid, AHA, BHA
+    evening = [p.product_id for p in steps["treatment"].products]
+    assert evening[0] == "s2" and "s7" in evening  # the evening takes them
 
 
 def test_fragrance_free_never_returns_parfum_or_an_allergen(store: CatalogStore) -> None:
@@ -175,7 +179,8 @@ def _all_ids(store: CatalogStore) -> list[str]:
 def test_pregnancy_excludes_retinoids_and_leave_on_salicylic(store: CatalogStore) -> None:
     routine = _recommend(store, limit=10, skin_type="oily", pregnant=True, concerns={"wrinkles": 80, "acne": 50})
     ids = picked(routine)
-    assert "s2" not in ids
+    assert "s2" not in ids and "s6" not in ids  # a retinoid; leave-on salicylic acid
+    assert "s6" in picked(_recommend(store, limit=10, skin_type="oily", concerns={"wrinkles": 80, "acne": 50}))
     assert "c1" in ids  # a rinse-off salicylic cleanser stays
     assert any("pregnancy" in w for w in routine.warnings)  # type: ignore[attr-defined]
 

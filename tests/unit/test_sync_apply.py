@@ -1,0 +1,169 @@
+"""The sync client's apply and verify on a real local store, with real Ed25519 signatures: a staged sync lands
+whole only when it equals what the server signed, and nothing else lands at all.
+
+The full client against a real server is tested in tests/integration/test_sync.py; these run in seconds, so
+the mutation run (scripts/mutation.sh sync_client) can run them for every mutant.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from catalog_format import DIGEST_VERSION, CatalogRow, catalog_digest, signed_message
+from desktop.catalog.store import CatalogStore
+from desktop.resources import resource
+from desktop.sync import apply
+
+KEY = Ed25519PrivateKey.generate()
+DEMO_ROWS = 12
+
+
+def _wire(pid: str, name: str = "Serum") -> dict[str, Any]:
+    return CatalogRow(id=pid, brand="B", name=name, category="serum", price=Decimal("9.50"), currency="GBP",
+                      ingredients="Aqua, Niacinamide", url=f"https://s.example/{pid}",
+                      affiliate_url=f"https://s.example/{pid}?affil=x").to_wire()
+
+
+def _state(products: list[dict[str, Any]], seq: int = 7, key: Ed25519PrivateKey = KEY) -> dict[str, Any]:
+    """What the server signs: the digest of its live catalog at `seq`."""
+    digest = catalog_digest((p["id"], CatalogRow.from_wire(p).content_hash()) for p in products)
+    signature = key.sign(signed_message(seq, digest, DIGEST_VERSION))
+    return {"version": DIGEST_VERSION, "seq": seq, "digest": digest, "signature": base64.b64encode(signature).decode()}
+
+
+def _stage(store: CatalogStore, upserts: list[dict[str, Any]], deletes: tuple[str, ...] = ()) -> None:
+    changes = [{"id": p["id"], "deleted": False, "product": p} for p in upserts]
+    store.stage_sync_page(changes + [{"id": d, "deleted": True, "product": None} for d in deletes], '{"page": 1}')
+
+
+def _promote(store: CatalogStore, state: dict[str, Any], replace_all: bool = False,
+             progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """What the client does with a signed state: verify its signature, then apply and verify the staged rows."""
+    return apply.promote(store, apply.signed_state(state, KEY.public_key()), "https://sync.example",
+                         replace_all=replace_all, progress=progress)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CatalogStore:
+    """A store holding the first products of the bundled demo catalog, as on first run (the whole one takes
+    seconds to import, and these tests run once per mutant)."""
+    demo = tmp_path / "demo.csv"
+    demo.write_text("".join(resource("catalog", "demo_catalog.csv").read_text(encoding="utf-8")
+                            .splitlines(keepends=True)[:DEMO_ROWS + 1]), encoding="utf-8")
+    s = CatalogStore(tmp_path / "c.sqlite3")
+    assert s.seed_demo_if_empty(demo) == DEMO_ROWS
+    return s
+
+
+def test_a_verified_sync_lands_whole_with_its_cursor(store: CatalogStore) -> None:
+    products = [_wire("a"), _wire("b"), _wire("c")]
+    _stage(store, products)
+    assert store.get_state("staging") == '{"page": 1}'
+    assert _promote(store, _state(products), replace_all=True) == (3, DEMO_ROWS)  # the demo catalog makes way
+    assert {p.id: p.name for p in store.products()} == {"a": "Serum", "b": "Serum", "c": "Serum"}
+    assert json.loads(store.get_state("cursor")) == {"seq": 7, "after": None}
+    assert store.get_state("server_url") == "https://sync.example" and store.get_state("staging") == ""
+    assert store.synced_digest() == _state(products)["digest"] == store.get_state("digest")
+    changed = [_wire("a", "Serum v2"), _wire("c")]
+    _stage(store, [changed[0]], deletes=("b",))
+    assert _promote(store, _state(changed, seq=8)) == (1, 1)
+    assert {p.id: p.name for p in store.products()} == {"a": "Serum v2", "c": "Serum"}
+
+
+@pytest.mark.parametrize("replace_all", [False, True])
+def test_a_sync_that_would_not_equal_the_signed_catalog_changes_nothing(store: CatalogStore,
+                                                                        replace_all: bool) -> None:
+    before, generation = store.products(), store.generation()
+    _stage(store, [_wire("a"), _wire("b")])
+    signed = _state([_wire("a")])  # the server has only "a"
+    with pytest.raises(apply.VerificationError) as error:
+        _promote(store, signed, replace_all=replace_all)
+    local = _state([_wire("a"), _wire("b")])["digest"]
+    assert str(error.value) == (f"local catalog digest {local[:12]}… differs from the server's "
+                                f"{signed['digest'][:12]}… at seq 7")  # what `skinlens sync` prints
+    assert store.products() == before and store.generation() == generation
+    assert store.get_state("cursor") == "" and store.get_state("digest") == ""
+
+
+NOT_SIGNED = "The server's catalog is not signed."
+INVALID = "The catalog's signature is not valid (tampered, or signed with another key)."
+
+
+@pytest.mark.parametrize(("tamper", "message"), [
+    ("signature", INVALID), ("seq", INVALID), ("digest", INVALID), ("key", INVALID), ("unsigned", NOT_SIGNED),
+    ("no digest", NOT_SIGNED), ("garbage", INVALID)])
+def test_a_state_that_is_not_signed_by_the_server_key_is_refused(store: CatalogStore, tamper: str,
+                                                                 message: str) -> None:
+    products = [_wire("a")]
+    state = _state(products)
+    if tamper == "signature":
+        state["signature"] = base64.b64encode(b"\0" * 64).decode()
+    elif tamper == "seq":
+        state["seq"] = 8  # the signature covers the sequence number too
+    elif tamper == "digest":
+        state["digest"] = "0" * 64
+    elif tamper == "key":
+        state = _state(products, key=Ed25519PrivateKey.generate())
+    elif tamper == "unsigned":
+        state["signature"] = None
+    elif tamper == "no digest":
+        state["digest"] = ""
+    else:
+        state["signature"] = "not base64!"
+    _stage(store, products)
+    before = store.products()
+    with pytest.raises(apply.SignatureError) as error:
+        _promote(store, state, replace_all=True)
+    assert str(error.value).startswith(message)
+    assert store.products() == before and store.get_state("cursor") == ""
+
+
+def test_a_sync_keeps_what_the_user_imported(store: CatalogStore, tmp_path: Path) -> None:
+    csv = tmp_path / "mine.csv"
+    csv.write_text("id,brand,name,category,price,currency,ingredients,url\n"
+                   "mine,Me,Own,serum,5,GBP,Aqua,https://s.example/mine\n")
+    store.import_file(csv)
+    products = [_wire("a")]
+    _stage(store, products)
+    _promote(store, _state(products), replace_all=True)
+    assert {p.id for p in store.products()} == {"a", "mine"}
+    assert store.synced_digest() == _state(products)["digest"]  # the digest covers synced products only
+
+
+def test_a_snapshot_replaces_the_synced_catalog_and_reports_what_it_did(store: CatalogStore, tmp_path: Path) -> None:
+    """A snapshot (another server, a cursor behind the horizon) removes the synced products it lacks and the
+    demo, keeps the user's imports, and reports the applied and removed counts, also to the progress bar."""
+    first = [_wire("a"), _wire("b"), _wire("c")]
+    _stage(store, first)
+    _promote(store, _state(first), replace_all=True)
+    csv = tmp_path / "mine.csv"
+    csv.write_text("id,brand,name,category,price,currency,ingredients,url\n"
+                   "mine,Me,Own,serum,5,GBP,Aqua,https://s.example/mine\n")
+    store.import_file(csv)
+    snapshot = [_wire("b", "Serum v2"), _wire("d")]
+    _stage(store, snapshot)
+    seen: list[int] = []
+    result = _promote(store, _state(snapshot, seq=9), replace_all=True, progress=seen.append)
+    assert result == (2, 2)  # "a" and "c" removed
+    assert seen == [2]
+    assert {p.id: p.name for p in store.products()} == {"b": "Serum v2", "d": "Serum", "mine": "Own"}
+    assert store.synced_digest() == _state(snapshot)["digest"]
+
+
+def test_a_first_sync_over_the_demo_and_a_delete_count_every_removed_product(store: CatalogStore) -> None:
+    products = [_wire("a")]
+    _stage(store, products, deletes=("gone",))  # a deletion of a product this store never had
+    seen: list[int] = []
+    assert _promote(store, _state(products), replace_all=True, progress=seen.append) == (1, DEMO_ROWS)
+    assert seen == [2]  # the progress bar counts every staged change, deletions too
+    _stage(store, [], deletes=("a",))
+    assert _promote(store, _state([], seq=8)) == (0, 1)
+    assert store.products() == []

@@ -40,7 +40,6 @@ from desktop.tasks import TaskCancelled
 
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
-MIN_TONE_PIXELS = 50
 
 Progress = Callable[[float, str], None]
 
@@ -189,22 +188,9 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
 
 
 def measure_tone(rgb: np.ndarray, polygons: RegionPolygons) -> Tone | None:
-    """ITA°, band, Monk level and undertone from the median CIELAB of cheek and forehead skin (`polygons`:
-    the face's regions in the photo's pixels).
-
-    The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first.
-    """
-    mask = tone_mask((rgb.shape[0], rgb.shape[1]), polygons)
-    pixels = rgb[mask]
-    if len(pixels) < MIN_TONE_PIXELS:
-        return None
-    lab = colour.rgb_to_lab(pixels.reshape(-1, 1, 3)).reshape(-1, 3)
-    luma = lab[:, 0]
-    keep = (luma > np.percentile(luma, 10)) & (luma < np.percentile(luma, 95))
-    median = np.median(lab[keep] if keep.sum() >= MIN_TONE_PIXELS else lab, axis=0)
-    ita = colour.ita_degrees(float(median[0]), float(median[2]))
-    return Tone(ita=round(ita, 2), category=colour.ita_category(ita), monk=colour.nearest_monk(median),
-                lab=[round(float(v), 2) for v in median], undertone=colour.undertone(median))
+    """Skin tone (`colour.skin_tone`) of the cheeks and forehead (`polygons`: the face's regions in the
+    photo's pixels)."""
+    return colour.skin_tone(rgb[tone_mask((rgb.shape[0], rgb.shape[1]), polygons)])
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:

@@ -78,5 +78,11 @@ def skimage_datas() -> list[tuple[str, str]]:
     return [(str(path), "skimage/data")]
 
 
+def opencv_datas() -> list[tuple[str, str]]:
+    """OpenCV's profile-face cascade: the face search's last stage for faces in full profile."""
+    path = package_dir("cv2") / "data" / "haarcascade_profileface.xml"
+    return [(str(path), "cv2/data")]
+
+
 def all_datas() -> list[tuple[str, str]]:
-    return resource_datas() + mediapipe_datas() + skimage_datas()
+    return resource_datas() + mediapipe_datas() + skimage_datas() + opencv_datas()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop import __version__
+from desktop import __version__, history_cli
 from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.settings import AppPaths, Settings
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from desktop.ml.analyzer import Analyzer
 
 log = logging.getLogger("skinlens")
+VIEW_CHOICES = ("front", "left", "right", "closeup")  # desktop.ml.views.VIEWS, without importing the analysis
 
 
 def _open_store(paths: AppPaths) -> Any:
@@ -76,16 +77,47 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace, paths: AppPaths) -> int:
+    saver = history_cli.HistorySaver(paths) if args.save else None  # refuses before any work is done
     analyzer = make_analyzer(paths)
     all_ok = True
-    for image in args.images:
-        result = analyzer.analyze(image)
-        all_ok &= result.ok
-        if args.json:
-            print(result.to_json(), flush=True)
-        else:
-            print(f"{image}: {_summary(result)}")
+    try:
+        if args.session:
+            return _analyze_session(args, analyzer, saver)
+        for image in args.images:
+            result, rgb = analyzer.analyze_source(image, view=args.view)
+            all_ok &= result.ok
+            _print_result(args, image, result, rgb, saver)
+    finally:
+        if saver is not None:
+            saver.close()
     return 0 if all_ok else 1
+
+
+def _analyze_session(args: argparse.Namespace, analyzer: Analyzer, saver: history_cli.HistorySaver | None) -> int:
+    """One combined line for the photos of one sitting; the history keeps the combined report with the
+    photo of the view it took its tone from (the front one when there is one)."""
+    from desktop.ml.combine import combine
+
+    analysed = [analyzer.analyze_source(image, view=args.view) for image in args.images]
+    results = [result for result, _ in analysed]
+    combined = combine(results)
+    photo = next((rgb for result, rgb in analysed if isinstance(result, SkinReport)
+                  and isinstance(combined, SkinReport) and result.image == combined.image), None)
+    _print_result(args, f"session of {len(results)} photos", combined, photo, saver)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _print_result(args: argparse.Namespace, label: str, result: SkinReport | AnalysisFailure,
+                  rgb: Any, saver: history_cli.HistorySaver | None) -> None:
+    saved = saver.save(result, rgb) if saver is not None and isinstance(result, SkinReport) else None
+    if args.json:
+        print(result.to_json() if saved is None else _with_history_id(result.to_json(), saved), flush=True)
+    else:
+        print(f"{label}: {_summary(result)}" + (f" (saved as scan {saved})" if saved else ""), flush=True)
+
+
+def _with_history_id(line: str, scan_id: int) -> str:
+    return json.dumps({**json.loads(line), "history_id": scan_id}, ensure_ascii=False)
 
 
 def _summary(result: SkinReport | AnalysisFailure) -> str:
@@ -95,7 +127,7 @@ def _summary(result: SkinReport | AnalysisFailure) -> str:
     quality = "good photo" if result.quality.ok else "check: " + ", ".join(result.quality.issues)
     tone_text = f"ITA {tone.ita}° ({tone.category}), Monk {tone.monk}" if tone else "tone not measured"
     scores = ", ".join(f"{k} {v:.0f}" for k, v in result.concerns.items() if v is not None)
-    return f"{tone_text}; {quality}; {scores}"
+    return f"{result.view} view; {tone_text}; {quality}; {scores}"
 
 
 def cmd_catalog(args: argparse.Namespace, paths: AppPaths) -> int:
@@ -211,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("analyze", help="analyse photos on this machine")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("--view", choices=VIEW_CHOICES, help="the view the photos show, instead of deciding it")
+    p.add_argument("--session", action="store_true",
+                   help="the photos are views of one person at one sitting: print one combined report")
+    p.add_argument("--save", action="store_true", help="also store each result in your (encrypted) history")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p = sub.add_parser("calibrate", help="set the colour calibration from a photo of a white or grey card")
     p.add_argument("image", nargs="?", metavar="IMAGE")
@@ -233,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="pull the catalog from the sync server").add_argument("--server", metavar="URL")
     sub.add_parser("login", help="store a device token in the keyring (read from stdin)").add_argument(
         "--server", metavar="URL", required=True)
+    history_cli.add_parser(sub)
     return parser
 
 
@@ -250,11 +287,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return doctor.run(as_json=args.json)
     paths = AppPaths.default()
     handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
-                "sync": cmd_sync, "login": cmd_login}
+                "sync": cmd_sync, "login": cmd_login, "history": history_cli.cmd_history}
     try:
         return handlers[args.command](args, paths)
     except KeyboardInterrupt:
         return 130
+    except history_cli.HistoryUnavailable as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     except Exception as exc:  # the contract: never a traceback; the full one goes to the log
         log.debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)

@@ -13,21 +13,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from desktop.ml import colour, whitebalance
-from desktop.ml.align import align
 from desktop.ml.calibration import CalibrationProfile
 from desktop.ml.face import FaceFinder, FaceFindings
 from desktop.ml.imaging import ImageError, load_image
 from desktop.ml.maps import FaceMaps
 from desktop.ml.measures import measure_face
-from desktop.ml.quality import CHECKS, add_occlusion, assess
-from desktop.ml.regions import RegionPolygons, face_hull, polygon_mask, region_polygons, tone_mask
-from desktop.ml.report import AnalysisFailure, SkinReport, Tone
+from desktop.ml.quality import CHECKS, add_occlusion, assess, assess_patch
+from desktop.ml.report import AnalysisFailure, Quality, SkinReport, Tone
 from desktop.ml.scoring import (
     cnn_weights,
     concern_scores,
@@ -36,10 +35,14 @@ from desktop.ml.scoring import (
     fuse_probabilities,
     skin_type_probabilities,
 )
+from desktop.ml.unmeasured import skin_type_entry, unmeasured
+from desktop.ml.viewcrop import ViewCrop, front_crop, patch_crop, side_crop
+from desktop.ml.views import ViewDecision, decide
 from desktop.tasks import TaskCancelled
 
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
+MAX_TONE_PIXELS = 5_000
 
 Progress = Callable[[float, str], None]
 
@@ -80,14 +83,15 @@ class Analyzer:
         return self._faces
 
     def analyze(self, source: str | Path | bytes, *, name: str | None = None,
-                progress: Progress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> SkinReport | AnalysisFailure:
-        """Analyse one photo (a path or encoded bytes). Never raises except `AnalysisCancelled`."""
-        return self.analyze_source(source, name=name, progress=progress, cancelled=cancelled)[0]
+                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+                view: str | None = None) -> SkinReport | AnalysisFailure:
+        """Analyse one photo (a path or encoded bytes). Never raises except `AnalysisCancelled`. `view`
+        forces the view ("front", "left", "right", "closeup") instead of deciding it from the photo."""
+        return self.analyze_source(source, name=name, progress=progress, cancelled=cancelled, view=view)[0]
 
     def analyze_source(self, source: str | Path | bytes, *, name: str | None = None,
                        progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                       ) -> tuple[SkinReport | AnalysisFailure, np.ndarray | None]:
+                       view: str | None = None) -> tuple[SkinReport | AnalysisFailure, np.ndarray | None]:
         """`analyze`, also returning the decoded RGB image the report's maps refer to (for display)."""
         label = name if name is not None else str(source) if not isinstance(source, bytes) else "<bytes>"
         rgb = None
@@ -99,54 +103,53 @@ class Analyzer:
             rgb = loaded.rgb
             timings["load"] = _ms(start)
             return self._measure(loaded.rgb, loaded.scale, label, timings, progress or _no_progress,
-                                 cancelled or _never, start), rgb
+                                 cancelled or _never, start, view), rgb
         except AnalysisCancelled:
             raise
         except Exception as exc:
             return _failure(label, exc), rgb
 
     def analyze_array(self, rgb: np.ndarray, name: str = "<frame>", progress: Progress | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> SkinReport | AnalysisFailure:
+                      cancelled: Callable[[], bool] | None = None,
+                      view: str | None = None) -> SkinReport | AnalysisFailure:
         """Analyse an RGB uint8 frame already in memory (camera capture)."""
         try:
             return self._measure(np.ascontiguousarray(rgb), 1.0, name, {}, progress or _no_progress,
-                                 cancelled or _never)
+                                 cancelled or _never, view=view)
         except AnalysisCancelled:
             raise
         except Exception as exc:
             return _failure(name, exc)
 
-    def white_balance_for(self, rgb: np.ndarray, findings: FaceFindings) -> whitebalance.WhiteBalance:
-        """The calibration profile's gains when one is set, else an estimate from the non-face pixels."""
+    def white_balance_for(self, rgb: np.ndarray, face_area: np.ndarray) -> whitebalance.WhiteBalance:
+        """The calibration profile's gains when one is set, else an estimate from the pixels outside
+        `face_area` (the face or the skin of a close-up)."""
         if self.calibration is not None:
             return self.calibration.white_balance()
-        assert findings.face is not None
-        hull = face_hull(findings.face.landmarks)
-        return whitebalance.estimate(rgb, exclude=polygon_mask((rgb.shape[0], rgb.shape[1]), [hull]))
+        return whitebalance.estimate(rgb, exclude=face_area)
 
     def _measure(self, rgb: np.ndarray, scale: float, label: str, timings: dict[str, float],
-                 progress: Progress, cancelled: Callable[[], bool], start: float | None = None) -> SkinReport:
+                 progress: Progress, cancelled: Callable[[], bool], start: float | None = None,
+                 view: str | None = None) -> SkinReport:
         start = start if start is not None else time.perf_counter()
         progress(0.2, "finding the face")
-        findings = _timed(timings, "face", lambda: self._faces.find(rgb))
-        if findings.face is None:
-            raise ImageError("no_face", "No face was found in the photo. " + CHECKS["no_face"].instruction)
+        findings = _timed(timings, "face", lambda: self._faces.find_photo(rgb))
+        decision = decide(findings, rgb.shape, view)
         _check(cancelled)
         progress(0.4, "checking the photo")
-        polygons = region_polygons(findings.face.landmarks)  # in photo pixels: for the light check and the tone
-        quality = _timed(timings, "quality", lambda: assess(rgb, findings, polygons))
-        wb = _timed(timings, "white_balance", lambda: self.white_balance_for(rgb, findings))
-        corrected = whitebalance.apply(rgb, wb)
-        tone = _timed(timings, "tone", lambda: measure_tone(corrected, polygons))
+        crop, quality = _timed(timings, "view", lambda: _view_crop(rgb, findings, decision))
+        wb = _timed(timings, "white_balance", lambda: self.white_balance_for(rgb, crop.face_area))
+        tone = _timed(timings, "tone", lambda: measure_tone(rgb, crop.tone_mask, wb))
+        crop.aligned = replace(crop.aligned, rgb=whitebalance.apply(crop.aligned.rgb, wb))
         _check(cancelled)
         progress(0.6, "measuring skin")
-        aligned = align(corrected, findings.face.landmarks)
-        measures = _timed(timings, "measures", lambda: measure_face(aligned))
-        add_occlusion(quality, measures.overall.get("occluded_fraction", 0.0))
+        measures = _timed(timings, "measures", lambda: measure_face(crop.aligned, crop.spec))
+        add_occlusion(quality, measures.overall.get("occluded_fraction", 0.0)) if crop.polygons else None
         _check(cancelled)
         progress(0.85, "scoring")
         model = self.concern_model
-        cnn = _timed(timings, "cnn", lambda: model.predict(aligned.rgb)) if model is not None else None
+        model = model if model is not None and crop.view in getattr(model, "views", ("front",)) else None
+        cnn = _timed(timings, "cnn", lambda: model.predict(crop.aligned.rgb)) if model is not None else None
         weights = cnn_weights(getattr(model, "metrics", None)) if model is not None else None
         concerns = fuse(concern_scores(measures.overall), cnn["concerns"] if cnn else None, weights)
         probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
@@ -155,19 +158,21 @@ class Analyzer:
             measures.maps = fuse_maps(measures.maps, cnn["maps"], weights)
         timings["total"] = _ms(start)
         progress(1.0, "done")
-        x, y, w, h = findings.face.box
+        box = findings.box if findings.box is not None else (0, 0, rgb.shape[1], rgb.shape[0])
         report = SkinReport(
             image=label, quality=quality,
-            face={"box": [round(v / scale) for v in (x, y, w, h)], "count": findings.count},
-            tone=tone,
-            skin_type={"label": max(probabilities, key=probabilities.__getitem__) if probabilities else None,
-                       "probabilities": probabilities},
+            face={"box": [round(v / scale) for v in box] if findings.box is not None else None,
+                  "count": findings.count, "yaw": _yaw(decision)},
+            tone=tone, skin_type=skin_type_entry(probabilities, model),
             concerns=concerns, timings_ms=timings, model=self._model_info(),
             measures={"overall": _rounded(measures.overall),
                       "regions": {k: _rounded(v) for k, v in measures.regions.items()}},
-            white_balance=wb.to_dict(),
+            white_balance=wb.to_dict(), view=crop.view,
+            unmeasured=unmeasured(concerns, crop.view, crop.spec.scaled, crop.polygons is not None),
+            scale=crop.scale,
         )
-        report.maps = FaceMaps(crop_maps=measures.maps, matrix=aligned.matrix, photo_shape=(rgb.shape[0], rgb.shape[1]))
+        report.maps = FaceMaps(crop_maps=measures.maps, matrix=crop.aligned.matrix,
+                               photo_shape=(rgb.shape[0], rgb.shape[1]))
         return report
 
     def _model_info(self) -> dict[str, str]:
@@ -183,14 +188,48 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
         return AnalysisFailure(label, exc.code, exc.message)
     if isinstance(exc, MemoryError):
         return AnalysisFailure(label, "too_large", "Not enough memory to analyse this image.")
-    log.exception("analysis of %s failed", label)  # a bug must not take the CLI or the window down
+    log.exception("an analysis failed unexpectedly")  # a bug must not take the CLI or the window down
+    log.debug("the analysis that failed: %s", label)  # photo paths go to the log at debug level only
     return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
 
 
-def measure_tone(rgb: np.ndarray, polygons: RegionPolygons) -> Tone | None:
-    """Skin tone (`colour.skin_tone`) of the cheeks and forehead (`polygons`: the face's regions in the
-    photo's pixels)."""
-    return colour.skin_tone(rgb[tone_mask((rgb.shape[0], rgb.shape[1]), polygons)])
+def measure_tone(rgb: np.ndarray, mask: np.ndarray, wb: whitebalance.WhiteBalance | None = None) -> Tone | None:
+    """Skin tone (`colour.skin_tone`, the one path from skin pixels to ITA° and Monk) of the skin pixels in
+    `mask` (cheeks and forehead of a face; the skin of a close-up) of the photo `rgb`, white-balanced by `wb`.
+
+    At most `MAX_TONE_PIXELS` evenly spaced pixels are used: a median needs no more, and a close-up has
+    millions.
+    """
+    pixels = rgb[mask]
+    if len(pixels) > MAX_TONE_PIXELS:
+        pixels = pixels[::len(pixels) // MAX_TONE_PIXELS]
+    if wb is not None and len(pixels):
+        pixels = whitebalance.apply(pixels.reshape(1, -1, 3), wb).reshape(-1, 3)
+    return colour.skin_tone(pixels)
+
+
+def _view_crop(rgb: np.ndarray, findings: FaceFindings, decision: ViewDecision | None) -> tuple[ViewCrop, Quality]:
+    """The view's crop and its quality checks; the errors a photo without a face or skin ends in."""
+    face = findings.face
+    if decision is not None and decision.forced and decision.view != "closeup" and findings.box is None:
+        raise ImageError("no_face", "No face was found in the photo. " + CHECKS["no_face"].instruction)
+    if decision is not None and face is not None and decision.view in ("front", "left", "right"):
+        if decision.view == "front":
+            crop = front_crop(rgb, face.landmarks)
+            return crop, assess(rgb, findings, crop.polygons, "front")
+        return side_crop(rgb, face.landmarks, decision.view), assess(rgb, findings, None, decision.view)
+    if decision is not None and decision.view != "closeup" and findings.box is not None:
+        crop, patch = patch_crop(rgb, decision.view, findings, findings.box)
+    else:  # a close-up forced on a photo with a face in it: that face's skin is the patch
+        forced_box = findings.box if decision is not None and decision.forced else None
+        crop, patch = patch_crop(rgb, "closeup", findings, forced_box)
+    if not patch.is_skin:
+        raise ImageError("no_skin", "No skin was found in the photo. " + CHECKS["no_skin"].instruction)
+    return crop, assess_patch(rgb, crop.tone_mask)
+
+
+def _yaw(decision: ViewDecision | None) -> float | None:
+    return None if decision is None or decision.yaw is None else round(decision.yaw, 1)
 
 
 def _rounded(values: Mapping[str, float]) -> dict[str, float]:

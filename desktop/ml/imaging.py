@@ -7,6 +7,7 @@ a CMYK scan or a 16-bit PNG must never crash the app or the CLI, and must never 
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +55,13 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def _open(source: Path | bytes) -> Image.Image:
+@dataclass(frozen=True)
+class _Opened:
+    image: Image.Image
+    data: bytes
+
+
+def _open(source: Path | bytes) -> _Opened:
     if isinstance(source, bytes):
         data = source
     else:
@@ -75,27 +82,48 @@ def _open(source: Path | bytes) -> Image.Image:
             raise ImageError("unreadable", f"The file cannot be read ({exc.strerror}).") from None
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged TIFF's "Corrupt EXIF data": the outcome is what counts
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(io.BytesIO(data))
+            return _Opened(Image.open(io.BytesIO(data)), data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError("too_large", "The image has too many pixels to be analysed safely.") from None
     except UnidentifiedImageError:
         raise ImageError("not_an_image", "The file is not an image in a format SkinLens can read "
                                          "(JPEG, PNG, WebP, TIFF, BMP, GIF).") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _decode_error(exc) from None
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError) as exc:
+        raise _decode_error(exc, data) from None
 
 
-def _decode_error(exc: BaseException) -> ImageError:
+TRUNCATED = ImageError("truncated_image", "The image file is incomplete (truncated); copy or save the photo again.")
+
+
+def _decode_error(exc: BaseException, data: bytes = b"") -> ImageError:
     """A decoder exception as the code people and scripts see: truncated files get their own code."""
-    if "truncated" in str(exc).lower() or isinstance(exc, EOFError):
-        return ImageError("truncated_image", "The image file is incomplete (truncated); copy or save the photo again.")
+    if "truncated" in str(exc).lower() or isinstance(exc, EOFError) or looks_truncated(data):
+        return ImageError(TRUNCATED.code, TRUNCATED.message)
     return ImageError("corrupt_image", f"The image file is damaged ({exc}).")
+
+
+def looks_truncated(data: bytes) -> bool:
+    """Whether a file lacks the end its format (known from its first bytes) requires: PNG's IEND chunk and
+    its checksum, GIF's trailer, or the length a WebP (RIFF) header announces. Their decoders stop quietly at
+    some cuts (a PNG missing only its end, a GIF missing frames) or name another error; the file is still
+    incomplete. (libjpeg reports a cut JPEG itself, and data after a JPEG's end marker is common, so JPEG is
+    not judged here.)"""
+    if data.startswith(b"\x89PNG"):
+        end = data.rfind(b"IEND")
+        return end == -1 or end + 8 > len(data)
+    if data.startswith(b"GIF8"):
+        return not data.rstrip(b"\x00").endswith(b"\x3b")
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return int.from_bytes(data[4:8], "little") + 8 > len(data)
+    return False
 
 
 def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> LoadedImage:
     """Decode a photo into RGB uint8, EXIF-rotated, scaled so that its longest side is <= `max_side`."""
-    img = _open(Path(source) if isinstance(source, str) else source)
+    opened = _open(Path(source) if isinstance(source, str) else source)
+    img, data = opened.image, opened.data
     width, height = img.size
     if width * height > MAX_PIXELS:
         raise ImageError("too_large", f"The image is {width}×{height} pixels; up to "
@@ -103,16 +131,20 @@ def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> 
     if min(width, height) < MIN_SIDE:
         raise ImageError("too_small", f"The image is {width}×{height} pixels; a face photo needs at least "
                                       f"{MIN_SIDE} pixels on each side.")
-    orientation = img.getexif().get(0x0112, 1)
-    oriented = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    if looks_truncated(data):
+        raise ImageError(TRUNCATED.code, TRUNCATED.message)
     try:
-        img.seek(0)  # animated GIF/WebP: the first frame
-        if max(width, height) > 2 * max_side and img.format == "JPEG":
-            img.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale: much faster
-        img.load()
-        rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise _decode_error(exc) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Corrupt EXIF data" and the like: the outcome is what counts
+            orientation = img.getexif().get(0x0112, 1)  # reading EXIF may decode a damaged file's chunks
+            img.seek(0)  # animated GIF/WebP: the first frame
+            if max(width, height) > 2 * max_side and img.format == "JPEG":
+                img.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale: much faster
+            img.load()
+            rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
+    except (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, KeyError, TypeError) as exc:
+        raise _decode_error(exc, data) from None
+    oriented = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     if max(rgb.size) > max_side:
         factor = max_side / max(rgb.size)
         new_size = (max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor)))

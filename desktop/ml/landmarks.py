@@ -36,3 +36,16 @@ LIPS_CONTOUR = (0, 13, 14, 17, 37, 39, 40, 61, 78, 80, 81, 82, 84, 87, 88, 91, 9
                 269, 270, 291, 308, 310, 311, 312, 314, 317, 318, 321, 324, 375, 402, 405, 409, 415)
 FACE_OVAL_CONTOUR = (10, 21, 54, 58, 67, 93, 103, 109, 127, 132, 136, 148, 149, 150, 152, 162, 172, 176, 234,
                      251, 284, 288, 297, 323, 332, 338, 356, 361, 365, 377, 378, 379, 389, 397, 400, 454)
+
+# Side-view anchors: (subject's right, subject's left)
+BROW_OUTER_RIGHT, BROW_OUTER_LEFT = 70, 300
+TEMPLE_UPPER_RIGHT, TEMPLE_UPPER_LEFT = 21, 251  # face oval beside the brow's tail
+TEMPLE_LOWER_RIGHT, TEMPLE_LOWER_LEFT = 127, 356  # face oval at the eye line, in front of the ear
+JAW_RIGHT = (132, 58, 172, 136, 150)  # face oval from below the cheekbone to beside the chin
+JAW_LEFT = (361, 288, 397, 365, 379)
+
+# The face oval in drawing order, from the forehead top down the subject's left side (image right) to the
+# chin, then up the right side; and the midline from the chin to the forehead top.
+FACE_OVAL_LEFT_HALF = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152)
+FACE_OVAL_RIGHT_HALF = (152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109, 10)
+MIDLINE_UP = (152, 17, 0, 1, 168, 9, 10)

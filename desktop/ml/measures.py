@@ -7,20 +7,38 @@ L* units on the canonical crop (inter-ocular distance 128 px). Every measure is 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from desktop.ml.align import CANON_IOD, AlignedFace
 from desktop.ml.landmarks import EYE_OUTER_LEFT, EYE_OUTER_RIGHT
+from desktop.ml.lesions import count_lesions, hayashi_level
 from desktop.ml.regions import REGION_NAMES, polygon_mask, region_polygons
 
 SKIN_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
+CANON_PX_PER_MM = CANON_IOD / 63.0  # adult mean inter-pupillary distance ≈ 63 mm
 T_ZONE = ("forehead", "nose", "chin")
 CHEEKS = ("left_cheek", "right_cheek")
 UNDER_EYES = ("under_eye_left", "under_eye_right")
 DARK_OUTLIER_L = 22.0  # L* units below the skin median: hair, brows, deep shadow
 OFF_COLOUR_AB = 14.0  # a*b* distance from the skin median: hair, make-up, background
+
+
+@dataclass
+class MeasureSpec:
+    """What one view lets the measures see, on its crop: the regions (missing names are empty), which of
+    them are skin, the skin the lesion counter searches and how many face halves it covers, the crow's-feet
+    sides, and whether the crop has a known physical scale (pores, texture and lines need one)."""
+
+    masks: dict[str, np.ndarray]
+    skin_names: tuple[str, ...] = SKIN_REGIONS
+    lesion_skin: np.ndarray | None = None  # None: the union of the skin regions
+    face_halves: float = 2.0
+    crows_feet: tuple[str, ...] = ("right", "left")
+    scaled: bool = True
+    px_per_mm: float = CANON_PX_PER_MM
 
 
 @dataclass
@@ -88,8 +106,10 @@ def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: d
     from desktop.ml.whitebalance import srgb_to_linear
 
     a_star = lab[..., 1]
-    linear = srgb_to_linear(rgb)
-    ei = 100.0 * np.log10(np.maximum(linear[..., 0], 1e-4) / np.maximum(linear[..., 1], 1e-4))
+    ys, xs = np.nonzero(skin)  # the index only where it is read: the skin pixels
+    linear = srgb_to_linear(rgb[ys, xs])
+    ei = np.zeros(skin.shape, np.float32)
+    ei[ys, xs] = 100.0 * np.log10(np.maximum(linear[:, 0], 1e-4) / np.maximum(linear[:, 1], 1e-4))
     local = a_star - _masked_blur(a_star, skin, CANON_IOD * 0.35)
     out.overall["a_star"] = float(np.median(a_star[skin]))
     out.overall["erythema_index"] = float(np.median(ei[skin]))
@@ -140,7 +160,7 @@ def measure_pigmentation(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.
     detail = lightness - _masked_blur(lightness, skin, CANON_IOD * 0.12)
     out.overall["pigment_unevenness"] = _robust_std(detail[skin])
     dark = (detail < -4.0) & _eroded(skin)
-    px_per_mm = CANON_IOD / 63.0  # adult mean inter-pupillary distance ≈ 63 mm
+    px_per_mm = CANON_PX_PER_MM
     count, area = _blobs(dark, (1.5 * px_per_mm) ** 2 * 0.785, (10 * px_per_mm) ** 2 * 0.785)
     out.overall["dark_spot_count"] = float(count)
     out.overall["dark_spot_area_fraction"] = float(area / max(1, int(skin.sum())))
@@ -162,8 +182,11 @@ def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray
     fractions = {name: float(specular[masks[name]].mean()) for name in SKIN_REGIONS if masks[name].any()}
     out.regions.setdefault("shine_fraction", {}).update(fractions)
     out.overall["shine_fraction"] = float(specular[skin].mean())
-    out.overall["shine_t_zone"] = float(np.mean([fractions.get(n, 0.0) for n in T_ZONE]))
-    out.overall["shine_cheeks"] = float(np.mean([fractions.get(n, 0.0) for n in CHEEKS]))
+    overall = out.overall["shine_fraction"]
+    t_zone = [fractions[n] for n in T_ZONE if n in fractions]
+    cheeks = [fractions[n] for n in CHEEKS if n in fractions]
+    out.overall["shine_t_zone"] = float(np.mean(t_zone)) if t_zone else overall  # a patch: its own shine
+    out.overall["shine_cheeks"] = float(np.mean(cheeks)) if cheeks else overall
     out.maps["oiliness"] = _norm_map(_blur(specular.astype(np.float32), 2.0), skin, 0.5)
 
 
@@ -175,6 +198,8 @@ def measure_texture(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarr
     fine = _blur(lightness, 0.7) - _blur(lightness, 2.0)
     coarse = _blur(lightness, 2.0) - _blur(lightness, 6.0)
     cheeks_nose = masks["left_cheek"] | masks["right_cheek"] | masks["nose"]
+    if not cheeks_nose.any():
+        cheeks_nose = skin
     out.overall["pore_energy"] = float(np.sqrt(np.mean(np.minimum(fine, 0)[cheeks_nose] ** 2))) \
         if cheeks_nose.any() else 0.0
     out.overall["texture_energy"] = float(np.std(coarse[skin]))
@@ -185,32 +210,39 @@ def measure_texture(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarr
 
 
 def measure_wrinkles(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], face: AlignedFace,
-                     out: FaceMeasures) -> None:
+                     out: FaceMeasures, crows_feet: tuple[str, ...] = ("right", "left")) -> None:
     """Line/wrinkle energy: the strongest response of an 8-orientation Gabor bank tuned to dark ridges
     (Gabor-filter wrinkle detection: Cula et al. 2013, Skin Res Technol 19:e491; Batool & Chellappa 2015),
     on the forehead, under the eyes and at the crow's-feet corners."""
     import cv2
 
+    zones = masks["forehead"] | masks["under_eye_left"] | masks["under_eye_right"] | _crows_feet(face, crows_feet)
+    zones &= face.valid
+    if not zones.any():
+        return
     lightness = lab[..., 0] - _masked_blur(lab[..., 0], skin, 8.0)
     response = np.zeros_like(lightness)
+    ys, xs = np.nonzero(zones)  # filter only the rows and columns the zones use (plus the kernel's reach)
+    rows = slice(max(0, ys.min() - 10), ys.max() + 11)
+    cols = slice(max(0, xs.min() - 10), xs.max() + 11)
+    part = lightness[rows, cols].astype(np.float32)
     for k in range(8):
         kernel = cv2.getGaborKernel((21, 21), 3.0, np.pi * k / 8, 9.0, 0.4, np.pi)  # odd phase π: dark ridge
         kernel -= kernel.mean()
         kernel /= np.abs(kernel).sum() / 2  # unit gain: a response is in L* units
-        response = np.maximum(response, cv2.filter2D(lightness.astype(np.float32), cv2.CV_32F, kernel))
-    zones = masks["forehead"] | masks["under_eye_left"] | masks["under_eye_right"] | _crows_feet(face)
-    zones &= face.valid
+        response[rows, cols] = np.maximum(response[rows, cols], cv2.filter2D(part, cv2.CV_32F, kernel))
     out.overall["wrinkle_energy"] = float(np.mean(response[zones])) if zones.any() else 0.0
     out.regions.setdefault("wrinkle_energy", {}).update(
         {name: float(np.mean(response[masks[name]])) for name in ("forehead", *UNDER_EYES) if masks[name].any()})
     out.maps["wrinkles"] = _norm_map(_blur(response, 1.5), zones, 12.0)
 
 
-def _crows_feet(face: AlignedFace) -> np.ndarray:
-    """Small boxes just outside each outer eye corner."""
+def _crows_feet(face: AlignedFace, sides: tuple[str, ...] = ("right", "left")) -> np.ndarray:
+    """Small boxes just outside the outer corner of each eye in `sides`."""
     mask = np.zeros(face.rgb.shape[:2], dtype=bool)
     half = int(CANON_IOD * 0.12)
-    for corner, direction in ((EYE_OUTER_RIGHT, -1), (EYE_OUTER_LEFT, 1)):
+    corners = {"right": (EYE_OUTER_RIGHT, -1), "left": (EYE_OUTER_LEFT, 1)}
+    for corner, direction in (corners[side] for side in sides):
         x, y = face.landmarks[corner]
         x0 = int(x + direction * CANON_IOD * 0.12)
         xs = sorted((x0, x0 + direction * 2 * half))
@@ -231,60 +263,77 @@ def measure_under_eye(lab: np.ndarray, masks: dict[str, np.ndarray], out: FaceMe
         out.maps["dark_circles"] = _norm_map(np.maximum(level - lightness, 0), eyes, 20.0)
 
 
-def measure_acne(local_a: np.ndarray, skin: np.ndarray, out: FaceMeasures) -> None:
-    """Inflamed lesions: compact red blobs (`local_a`, the localised a* of `measure_redness`, more than 6 units
-    above the local level) of papule size (≈1–6 mm). A colour heuristic in the spirit of image-based acne
-    counting (e.g. Alamdari et al. 2016, "Detection and classification of acne lesions"), not a lesion
-    classifier."""
-    px_per_mm = CANON_IOD / 63.0
-    red = (local_a > 6.0) & _eroded(skin)
-    count, area = _blobs(red, (1.0 * px_per_mm) ** 2 * 0.785, (8 * px_per_mm) ** 2 * 0.785)
-    out.overall["red_lesion_count"] = float(count)  # papules and pustules are ~1–8 mm across
-    out.overall["red_lesion_area_fraction"] = float(area / max(1, int(skin.sum())))
-    out.maps["acne"] = _norm_map(_blur(np.maximum(local_a - 3.0, 0), 1.5), skin, 8.0)
+def measure_acne(lab: np.ndarray, skin: np.ndarray, spec: MeasureSpec, out: FaceMeasures) -> None:
+    """Inflamed lesions counted by `lesions.count_lesions` on the view's lesion skin, per face half shown
+    (a front view shows two halves, a side view one: the Hayashi count is per half face)."""
+    count, area, excess = count_lesions(lab[..., 1], skin, spec.px_per_mm)
+    out.overall["red_lesion_count"] = float(count)
+    out.overall["red_lesion_area_fraction"] = area
+    out.overall["lesions_per_half_face"] = count / spec.face_halves
+    out.overall["acne_hayashi_level"] = hayashi_level(count / spec.face_halves)
+    out.maps["acne"] = _norm_map(_blur(np.maximum(excess - 2.0, 0), 1.5), skin, 8.0)
 
 
-def refine_skin(lab: np.ndarray, masks: dict[str, np.ndarray]) -> float:
+def refine_skin(lab: np.ndarray, masks: dict[str, np.ndarray], keep_out: list[np.ndarray] | None = None) -> float:
     """Drop hair, brows, shadows and make-up edges from the region masks, in place: pixels much darker than
     the skin's median or far from its chromaticity (the "optional refinement by a skin-colour mask").
-    Returns the fraction of region pixels removed (high = occluded face)."""
+    Returns the fraction of region pixels removed (high = occluded face); `keep_out` receives the mask of
+    pixels judged skin-coloured."""
     union = np.zeros(lab.shape[:2], dtype=bool)
     for mask in masks.values():
         union |= mask
     reference = masks["left_cheek"] | masks["right_cheek"] | masks["nose"] | masks["chin"]
-    if not union.any() or not reference.any():
+    if not reference.any():
+        reference = union
+    if not union.any():
         return 0.0
-    median = np.median(lab[reference], axis=0)  # the lower face: hair covers the forehead far more often
+    keep = ~_occluders(lab, np.median(lab[reference], axis=0))  # the lower face: hair covers the forehead more
+    for name in masks:
+        masks[name] &= keep
+    if keep_out is not None:
+        keep_out.append(keep)
+    return float(1.0 - (union & keep).sum() / union.sum())
+
+
+def front_spec(face: AlignedFace) -> MeasureSpec:
+    """The front view: every region of `regions.py`, both face halves."""
+    return MeasureSpec(masks=region_masks(face))
+
+
+def measure_face(face: AlignedFace, spec: MeasureSpec | None = None) -> FaceMeasures:
+    """All measures one view allows, on its crop (`spec`: the front view's when not given)."""
+    spec = spec or front_spec(face)
+    masks: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(face.rgb.shape[:2], dtype=bool))
+    masks.update(spec.masks)
+    lab = crop_lab(face.rgb)
+    out = FaceMeasures()
+    coloured: list[np.ndarray] = []
+    out.overall["occluded_fraction"] = refine_skin(lab, masks, coloured)
+    skin = np.zeros(face.rgb.shape[:2], dtype=bool)
+    for name in spec.skin_names:
+        skin |= masks[name]
+    if skin.sum() < 200:
+        return out
+    measure_redness(lab, face.rgb, skin, masks, out)
+    measure_pigmentation(lab, skin, masks, out)
+    measure_shine(lab, skin, masks, out)
+    if spec.scaled:
+        measure_texture(lab, skin, masks, out)
+        measure_wrinkles(lab, skin, masks, face, out, spec.crows_feet)
+    measure_under_eye(lab, masks, out)
+    lesion_skin = skin if spec.lesion_skin is None else spec.lesion_skin & (coloured[0] if coloured else True)
+    measure_acne(lab, lesion_skin, spec, out)
+    out.overall["face_resolution_iod_px"] = face.iod_photo
+    return out
+
+
+def _occluders(lab: np.ndarray, median: np.ndarray) -> np.ndarray:
+    """Large areas much darker than the skin's median or far from its chromaticity (hair, brows, shadows,
+    make-up edges); an opening removes lesion-sized blobs from them, because those are what is measured."""
     import cv2
 
     too_dark = lab[..., 0] < median[0] - DARK_OUTLIER_L
     off_colour = np.hypot(lab[..., 1] - median[1], lab[..., 2] - median[2]) > OFF_COLOUR_AB
-    # only large areas are occluders: an opening removes lesion-sized blobs (they are what we measure)
-    size = int(CANON_IOD / 63.0 * 9) | 1
+    size = int(CANON_PX_PER_MM * 9) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    keep = ~cv2.morphologyEx((too_dark | off_colour).astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool)
-    for name in masks:
-        masks[name] &= keep
-    return float(1.0 - (union & keep).sum() / union.sum())
-
-
-def measure_face(face: AlignedFace) -> FaceMeasures:
-    """All measures of one aligned face."""
-    masks = region_masks(face)
-    lab = crop_lab(face.rgb)
-    out = FaceMeasures()
-    out.overall["occluded_fraction"] = refine_skin(lab, masks)
-    skin = np.zeros(face.rgb.shape[:2], dtype=bool)
-    for name in SKIN_REGIONS:
-        skin |= masks[name]
-    if skin.sum() < 200:
-        return out
-    local_a = measure_redness(lab, face.rgb, skin, masks, out)
-    measure_pigmentation(lab, skin, masks, out)
-    measure_shine(lab, skin, masks, out)
-    measure_texture(lab, skin, masks, out)
-    measure_wrinkles(lab, skin, masks, face, out)
-    measure_under_eye(lab, masks, out)
-    measure_acne(local_a, skin, out)
-    out.overall["face_resolution_iod_px"] = face.iod_photo
-    return out
+    return np.asarray(cv2.morphologyEx((too_dark | off_colour).astype(np.uint8), cv2.MORPH_OPEN, kernel).astype(bool))

@@ -52,7 +52,11 @@ CHECKS = {
     "head_tilted": Check("head_tilted", "Hold your head level and look straight ahead."),
     "uneven_light": Check("uneven_light", "Face the light so both sides of your face are lit evenly."),
     "occluded": Check("occluded", "Move hair, hands or glasses away from your face."),
+    "no_skin": Check("no_skin", "Point the camera at your face or at the skin you want analysed, close and in "
+                                "good light."),
 }
+# What each view is judged on: a profile is not a "turned head", and one cheek has no other to compare with.
+SIDE_SKIPS = frozenset({"turned_head", "head_tilted", "uneven_light", "off_centre", "too_close"})
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -66,6 +70,17 @@ def _sharpness(grey: np.ndarray) -> float:
     if width > 256:
         grey = cv2.resize(grey, (256, max(1, round(grey.shape[0] * 256 / width))), interpolation=cv2.INTER_AREA)
     return float(cv2.Laplacian(grey.astype(np.float32), cv2.CV_32F).var())
+
+
+def _face_luma(rgb: np.ndarray) -> np.ndarray:
+    """Luma of a face patch at most 256 px wide (area-averaged), the resolution the checks are defined at:
+    the statistics and the sharpness of a big photo's face need no more, and it keeps the checks cheap."""
+    import cv2
+
+    width = rgb.shape[1]
+    if width > 256:
+        rgb = cv2.resize(rgb, (256, max(1, round(rgb.shape[0] * 256 / width))), interpolation=cv2.INTER_AREA)
+    return _luma(rgb.astype(np.float32))
 
 
 def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
@@ -87,10 +102,11 @@ def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray, polygons: RegionPoly
     """(side ratio, top/bottom ratio): darker over brighter median luma of cheek vs cheek, chin vs forehead."""
     x0, y0 = np.floor(landmarks[:, :2].min(axis=0)).astype(int).clip(0)
     x1, y1 = np.ceil(landmarks[:, :2].max(axis=0)).astype(int) + 1
-    patch = _luma(rgb[y0:y1, x0:x1].astype(np.float32))
+    step = max(1, (x1 - x0) // 256)  # every step-th pixel: medians of a big photo's face need no more
+    patch = _luma(rgb[y0:y1:step, x0:x1:step].astype(np.float32))
     medians = {}
     for name in ("left_cheek", "right_cheek", "forehead", "chin"):
-        mask = polygon_mask((patch.shape[0], patch.shape[1]), [polygons[name] - (x0, y0)])
+        mask = polygon_mask((patch.shape[0], patch.shape[1]), [(polygons[name] - (x0, y0)) / step])
         medians[name] = float(np.median(patch[mask])) if mask.any() else 0.0
 
     def ratio(a: float, b: float) -> float:
@@ -99,9 +115,11 @@ def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray, polygons: RegionPoly
     return ratio(medians["left_cheek"], medians["right_cheek"]), ratio(medians["forehead"], medians["chin"])
 
 
-def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | None = None) -> Quality:
-    """Run every check; `ok` only when all pass. `polygons`: the face's skin regions in photo pixels, when the
-    caller has them already (the analysis uses them for skin tone too); else they are built here."""
+def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | None = None,
+           view: str = "front") -> Quality:
+    """Run every check that matters for `view`; `ok` only when all pass. `polygons`: the face's skin regions
+    in photo pixels, when the caller has them already (the analysis uses them for skin tone too); else they
+    are built here. A side view skips the checks of `SIDE_SKIPS`."""
     failed: list[str] = []
     measures: dict[str, float] = {"face_count": float(findings.count)}
     if findings.count == 0 or findings.face is None:
@@ -114,8 +132,7 @@ def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | N
         x, y, w, h = face.box
         fraction = w / min(width, height)
         centre_offset = float(np.hypot((x + w / 2) / width - 0.5, (y + h / 2) / height - 0.5))
-        patch = rgb[y:y + h, x:x + w].astype(np.float32)
-        luma = _luma(patch)
+        luma = _face_luma(rgb[y:y + h, x:x + w])
         clipped = float(np.mean((luma <= 5) | (luma >= 250)))
         sharpness = _sharpness(luma)
         yaw, pitch, roll = head_pose(face.landmarks)
@@ -138,6 +155,32 @@ def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | N
             ("head_tilted", abs(roll) > MAX_ROLL),
             ("uneven_light", side < MIN_SIDE_LIGHT_RATIO or vertical < MIN_VERTICAL_LIGHT_RATIO),
         ) if bad]
+    if view != "front":
+        failed = [code for code in failed if code not in SIDE_SKIPS]
+    return Quality(ok=not failed, issues=failed, instructions=[CHECKS[c].instruction for c in failed],
+                   measures=measures)
+
+
+def assess_patch(rgb: np.ndarray, skin: np.ndarray) -> Quality:
+    """A close-up (or a face seen only as skin): exposure, clipping and sharpness of its skin pixels."""
+    failed: list[str] = []
+    measures: dict[str, float] = {"skin_fraction": round(float(skin.mean()), 3)}
+    if skin.any():
+        ys, xs = np.nonzero(skin)
+        box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+        luma = _face_luma(rgb[box])
+        import cv2
+
+        inside = cv2.resize(skin[box].astype(np.uint8), (luma.shape[1], luma.shape[0]),
+                            interpolation=cv2.INTER_NEAREST).astype(bool)
+        values = luma[inside] if inside.any() else luma.reshape(-1)
+        clipped = float(np.mean((values <= 5) | (values >= 250)))
+        sharpness = _sharpness(luma)
+        measures.update(mean_luma=round(float(values.mean()), 1), clipped_fraction=round(clipped, 3),
+                        sharpness=round(sharpness, 1))
+        failed += [code for code, bad in (
+            ("too_dark", values.mean() < DARK_MEAN), ("too_bright", values.mean() > BRIGHT_MEAN),
+            ("clipped", clipped > CLIPPED_FRACTION), ("blurry", sharpness < BLUR_VARIANCE)) if bad]
     return Quality(ok=not failed, issues=failed, instructions=[CHECKS[c].instruction for c in failed],
                    measures=measures)
 

@@ -24,8 +24,14 @@ from desktop.ml.landmarks import (
     EYE_OUTER_RIGHT,
     FACE_EDGE_LEFT,
     FACE_EDGE_RIGHT,
+    FACE_OVAL_LEFT_HALF,
+    FACE_OVAL_RIGHT_HALF,
     FOREHEAD_TOP,
+    LEFT_BROW_CONTOUR,
+    LEFT_EYE_CONTOUR,
     LIP_BOTTOM,
+    LIPS_CONTOUR,
+    MIDLINE_UP,
     MOUTH_LEFT,
     MOUTH_RIGHT,
     NOSE_BRIDGE,
@@ -34,6 +40,8 @@ from desktop.ml.landmarks import (
     NOSTRIL_RIGHT,
     OVAL_TOP_LEFT,
     OVAL_TOP_RIGHT,
+    RIGHT_BROW_CONTOUR,
+    RIGHT_EYE_CONTOUR,
 )
 
 REGION_NAMES = ("forehead", "nose", "left_cheek", "right_cheek", "chin", "under_eye_left", "under_eye_right")
@@ -114,3 +122,33 @@ def face_hull(landmarks: np.ndarray, grow: float = 1.15) -> np.ndarray:
 def tone_mask(shape: tuple[int, int], polygons: RegionPolygons) -> np.ndarray:
     """Pixels used for skin tone: both cheeks and the forehead (the usual sites for ITA measurement)."""
     return polygon_mask(shape, [polygons[k] for k in ("forehead", "left_cheek", "right_cheek")])
+
+
+def face_skin_polygons(landmarks: np.ndarray, side: str | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(the face inside its oval — only the near half for a side view — , the eyes, brows and lips inside
+    it): the skin the lesion counter searches is the first minus the second."""
+    import cv2
+
+    p = landmarks[:, :2].astype(np.float64)
+    if side is None:
+        outline = p[list(FACE_OVAL_LEFT_HALF[:-1] + FACE_OVAL_RIGHT_HALF[:-1])]
+    else:
+        half = FACE_OVAL_LEFT_HALF if side == "left" else FACE_OVAL_RIGHT_HALF[::-1]
+        outline = np.vstack([p[list(half)], p[list(MIDLINE_UP[1:-1])]])
+    features = [cv2.convexHull(p[list(contour)].astype(np.float32)).reshape(-1, 2).astype(np.float64)
+                for contour in (RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR, RIGHT_BROW_CONTOUR, LEFT_BROW_CONTOUR,
+                                LIPS_CONTOUR)]
+    return outline, features
+
+
+def face_skin_mask(shape: tuple[int, int], landmarks: np.ndarray, side: str | None, grow: float) -> np.ndarray:
+    """The face's skin by geometry: inside the (near-half) oval, outside the eyes, brows and lips grown by
+    `grow` pixels (lashes, brow hairs and the lip line stay out)."""
+    import cv2
+
+    outline, features = face_skin_polygons(landmarks, side)
+    inside = polygon_mask(shape, [outline])
+    excluded = polygon_mask(shape, features).astype(np.uint8)
+    size = max(1, round(grow)) * 2 + 1
+    excluded = cv2.dilate(excluded, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return inside & ~excluded.astype(bool)

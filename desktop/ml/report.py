@@ -42,7 +42,7 @@ class SkinReport:
     quality: Quality
     face: dict[str, Any]  # {"box": [x, y, w, h], "count": n}
     tone: Tone | None
-    skin_type: dict[str, Any]  # {"label": str | None, "probabilities": {type: p}}
+    skin_type: dict[str, Any]  # {"label": str | None, "probabilities": {type: p} | None, "source": "photo"|"unknown"}
     concerns: dict[str, float | None]
     timings_ms: dict[str, float]
     model: dict[str, str]
@@ -51,6 +51,10 @@ class SkinReport:
     disclaimer: str = DISCLAIMER
     measures: dict[str, Any] = field(default_factory=dict)  # {"overall": {...}, "regions": {...}}
     white_balance: dict[str, Any] = field(default_factory=dict)
+    view: str | None = None  # "front", "left", "right", "closeup"; "session" for a combined report
+    unmeasured: list[dict[str, str]] = field(default_factory=list)  # [{"concern": .., "reason": ..}]
+    scale: dict[str, Any] = field(default_factory=dict)  # {"px_per_mm": .. | None, "source": ..}
+    views: list[dict[str, Any]] | None = None  # a session's per-view entries (None for a single photo)
     maps: Any = field(default=None, repr=False, compare=False)  # FaceMaps; never serialised
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +62,9 @@ class SkinReport:
         d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "maps"}
         d["quality"] = asdict(self.quality)
         d["tone"] = asdict(self.tone) if self.tone else None
-        ordered = {"image": d.pop("image"), "ok": d.pop("ok")}
+        if d["views"] is None:
+            del d["views"]
+        ordered = {"image": d.pop("image"), "ok": d.pop("ok"), "view": d.pop("view")}
         ordered.update(copy.deepcopy(d))
         return ordered
 
@@ -73,7 +79,7 @@ class SkinReport:
             quality=Quality(**d["quality"]),
             face=d.get("face", {}),
             tone=Tone(**tone) if tone else None,
-            skin_type=d.get("skin_type", {"label": None, "probabilities": {}}),
+            skin_type=d.get("skin_type", {"label": None, "probabilities": None, "source": "unknown"}),
             concerns={k: d.get("concerns", {}).get(k) for k in CONCERNS},
             timings_ms=d.get("timings_ms", {}),
             model=d.get("model", {}),
@@ -82,6 +88,10 @@ class SkinReport:
             disclaimer=d.get("disclaimer", DISCLAIMER),
             measures=d.get("measures", {}),
             white_balance=d.get("white_balance", {}),
+            view=d.get("view"),
+            unmeasured=list(d.get("unmeasured") or []),
+            scale=d.get("scale") or {},
+            views=d.get("views"),
         )
 
 

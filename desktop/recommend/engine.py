@@ -24,7 +24,7 @@ from desktop.recommend.index import CatalogIndex, IndexCache
 from desktop.recommend.profile import Profile
 from desktop.recommend.routine import Pick, Routine, RoutineStep
 from desktop.recommend.warnings import routine_warnings
-from desktop.vocabulary import GOAL_WORDS, HYDRATION
+from desktop.vocabulary import CONCERN_KEYS, GOAL_WORDS, HYDRATION
 
 EYE_STEP_THRESHOLD = 40.0
 MIN_SEVERITY_FOR_REASON = 15.0
@@ -78,7 +78,8 @@ class Recommender:
             unused[rows] = False
             steps.append(RoutineStep(spec.step, list(spec.when),
                                      [_pick(index, row, score[row], profile) for row in rows]))
-        return Routine(steps, routine_warnings(index, steps, profile, self.kb), excluded)
+        unmeasured = [c for c in CONCERN_KEYS if c in profile.unknown and c not in profile.concerns]
+        return Routine(steps, routine_warnings(index, steps, profile, self.kb), excluded, unmeasured)
 
 
 def _step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:

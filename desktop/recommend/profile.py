@@ -29,6 +29,9 @@ class Preferences:
 class Profile:
     skin_type: str | None = None
     concerns: dict[str, float] = field(default_factory=dict)  # 0–100 each
+    # Concerns the photo could not measure (`null` in the report): unknown, so they are neither targeted nor
+    # counted as clear skin; the routine names them, and a goal in the answers makes them known.
+    unknown: set[str] = field(default_factory=set)
     sensitive: bool = False
     pregnant: bool = False
     preferences: Preferences = field(default_factory=Preferences)
@@ -41,10 +44,12 @@ class Profile:
         if skin_type is not None and skin_type not in CATALOG_SKIN_TYPES:
             raise ProfileError(f"skin_type {skin_type!r} is not one of {', '.join(CATALOG_SKIN_TYPES)}")
         concerns: dict[str, float] = {}
+        unknown: set[str] = set()
         for key, value in (d.get("concerns") or {}).items():
             if key not in CONCERN_KEYS:
                 raise ProfileError(f"unknown concern {key!r}; known: {', '.join(CONCERN_KEYS)}")
             if value is None:
+                unknown.add(key)
                 continue
             if not isinstance(value, int | float) or not 0 <= value <= 100:
                 raise ProfileError(f"concern {key} must be a number from 0 to 100")
@@ -59,7 +64,7 @@ class Profile:
         if not isinstance(avoid, list):
             raise ProfileError("avoid_ingredients must be a list of ingredient names")
         return cls(
-            skin_type=skin_type, concerns=concerns, sensitive=bool(d.get("sensitive", skin_type == "sensitive")),
+            skin_type=skin_type, concerns=concerns, unknown=unknown, sensitive=bool(d.get("sensitive", skin_type == "sensitive")),
             pregnant=bool(d.get("pregnant", False)),
             preferences=Preferences(
                 budget_max=budget_value, currency=(prefs.get("currency") or None),
@@ -78,4 +83,7 @@ class Profile:
         for key, value in (report.get("concerns") or {}).items():
             if key in CONCERN_KEYS and isinstance(value, int | float):
                 profile.concerns[key] = float(value)
+                profile.unknown.discard(key)
+            elif key in CONCERN_KEYS and value is None and key not in profile.concerns:
+                profile.unknown.add(key)
         return profile

@@ -62,6 +62,7 @@ class Answers:
         for goal in self.goals:
             for concern in GOALS[goal][1]:
                 profile.concerns[concern] = max(profile.concerns.get(concern, 0.0), GOAL_FLOOR)
+                profile.unknown.discard(concern)
         profile.preferences = Preferences(
             budget_max=Decimal(str(self.budget_max)) if self.budget_max else None,
             currency=self.currency if self.budget_max else None,

@@ -34,7 +34,9 @@ class Routine:
     steps: list[RoutineStep]
     warnings: list[str] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)  # filter -> products it removed
+    unmeasured: list[str] = field(default_factory=list)  # concerns unknown from the photo, not targeted
 
     def to_dict(self) -> dict[str, Any]:
-        return {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings),
-                "excluded": dict(self.excluded)}
+        out = {"steps": [asdict(s) for s in self.steps], "warnings": list(self.warnings),
+               "excluded": dict(self.excluded)}
+        return out | ({"unmeasured": list(self.unmeasured)} if self.unmeasured else {})

@@ -39,7 +39,7 @@ def test_bad_inputs_give_ok_false_lines_exit_1_and_no_traceback(photo_dir: Path,
     assert [Path(line["image"]).name for line in lines] == names  # input order
     codes = {Path(line["image"]).name: line.get("code") for line in lines}
     assert codes == {"not_an_image.jpg": "not_an_image", "truncated.jpg": "truncated_image",
-                     "no_face.png": "no_face", "astronaut.jpg": None, "missing.jpg": "not_found"}
+                     "no_face.png": "no_skin", "astronaut.jpg": None, "missing.jpg": "not_found"}
     for line in lines:
         if not line["ok"]:
             assert set(line) == {"image", "ok", "error", "code"}

@@ -38,9 +38,12 @@ def test_dark_photo_is_flagged(analyzer: Analyzer, astronaut_rgb: np.ndarray) ->
     assert "too_dark" in report.quality.issues
 
 
-def test_blank_frame_is_a_no_face_failure(analyzer: Analyzer) -> None:
-    result = analyzer.analyze_array(np.full((480, 640, 3), 128, dtype=np.uint8))
-    assert isinstance(result, AnalysisFailure) and result.code == "no_face"
+def test_blank_frame_has_no_skin_and_no_face_when_a_face_is_required(analyzer: Analyzer) -> None:
+    blank = np.full((480, 640, 3), 128, dtype=np.uint8)
+    result = analyzer.analyze_array(blank)
+    assert isinstance(result, AnalysisFailure) and result.code == "no_skin"  # CONTRACTS.md, 2026-12
+    forced = analyzer.analyze_array(blank, view="front")
+    assert isinstance(forced, AnalysisFailure) and forced.code == "no_face"
 
 
 def test_cancel_stops_the_analysis(analyzer: Analyzer, photo_dir) -> None:  # type: ignore[no-untyped-def]

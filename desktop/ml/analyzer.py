@@ -30,6 +30,7 @@ from desktop.ml.report import AnalysisFailure, Quality, SkinReport, Tone
 from desktop.ml.scoring import (
     cnn_weights,
     concern_scores,
+    concern_status,
     fuse,
     fuse_maps,
     fuse_probabilities,
@@ -151,7 +152,8 @@ class Analyzer:
         model = model if model is not None and crop.view in getattr(model, "views", ("front",)) else None
         cnn = _timed(timings, "cnn", lambda: model.predict(crop.aligned.rgb)) if model is not None else None
         weights = cnn_weights(getattr(model, "metrics", None)) if model is not None else None
-        concerns = fuse(concern_scores(measures.overall), cnn["concerns"] if cnn else None, weights)
+        sources = {"measures": concern_scores(measures.overall), "cnn": cnn["concerns"] if cnn else None}
+        concerns = fuse(sources["measures"], sources["cnn"], weights)
         probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
         if cnn:
             probabilities = fuse_probabilities(probabilities, cnn["skin_type"])
@@ -166,10 +168,11 @@ class Analyzer:
             tone=tone, skin_type=skin_type_entry(probabilities, model),
             concerns=concerns, timings_ms=timings, model=self._model_info(),
             measures={"overall": _rounded(measures.overall),
-                      "regions": {k: _rounded(v) for k, v in measures.regions.items()}},
+                      "regions": {k: _rounded(v) for k, v in measures.regions.items()}, "scores": sources},
             white_balance=wb.to_dict(), view=crop.view,
             unmeasured=unmeasured(concerns, crop.view, crop.spec.scaled, crop.polygons is not None),
             scale=crop.scale,
+            concern_status=concern_status(concerns, getattr(self.concern_model, "real_photos", None)),
         )
         report.maps = FaceMaps(crop_maps=measures.maps, matrix=crop.aligned.matrix,
                                photo_shape=(rgb.shape[0], rgb.shape[1]))

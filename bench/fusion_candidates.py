@@ -49,7 +49,9 @@ def rule_score(line: dict[str, Any], concern: str, rule: str) -> float | None:
 
 
 def figures(score: Any, results: dict[str, Any], labels: dict[str, tuple[str, str]], rule: str) -> dict[str, Any]:
-    acne, oily, dry = [], [], []
+    acne: list[tuple[int, float]] = []
+    oily: list[float] = []
+    dry: list[float] = []
     for file, line in results.items():
         if not line or not line.get("ok") or file not in labels:
             continue

@@ -152,8 +152,8 @@ class Analyzer:
         model = model if model is not None and crop.view in getattr(model, "views", ("front",)) else None
         cnn = _timed(timings, "cnn", lambda: model.predict(crop.aligned.rgb)) if model is not None else None
         weights = cnn_weights(getattr(model, "metrics", None)) if model is not None else None
-        sources = {"measures": concern_scores(measures.overall), "cnn": cnn["concerns"] if cnn else None}
-        concerns = fuse(sources["measures"], sources["cnn"], weights)
+        measure_scores, cnn_scores = concern_scores(measures.overall), cnn["concerns"] if cnn else None
+        concerns = fuse(measure_scores, cnn_scores, weights)
         probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
         if cnn:
             probabilities = fuse_probabilities(probabilities, cnn["skin_type"])
@@ -168,7 +168,8 @@ class Analyzer:
             tone=tone, skin_type=skin_type_entry(probabilities, model),
             concerns=concerns, timings_ms=timings, model=self._model_info(),
             measures={"overall": _rounded(measures.overall),
-                      "regions": {k: _rounded(v) for k, v in measures.regions.items()}, "scores": sources},
+                      "regions": {k: _rounded(v) for k, v in measures.regions.items()},
+                      "scores": {"measures": measure_scores, "cnn": cnn_scores}},
             white_balance=wb.to_dict(), view=crop.view,
             unmeasured=unmeasured(concerns, crop.view, crop.spec.scaled, crop.polygons is not None),
             scale=crop.scale,

@@ -52,6 +52,7 @@ def figures(score: Any, results: dict[str, Any], labels: dict[str, tuple[str, st
     acne: list[tuple[int, float]] = []
     oily: list[float] = []
     dry: list[float] = []
+    typed = 0  # skin-type photos with an oiliness score (score.py's oily_scored)
     for file, line in results.items():
         if not line or not line.get("ok") or file not in labels:
             continue
@@ -59,10 +60,28 @@ def figures(score: Any, results: dict[str, Any], labels: dict[str, tuple[str, st
         if task == "acne_grade" and (value := rule_score(line, "acne", rule)) is not None:
             acne.append((int(label), value))
         if task == "skin_type" and (value := rule_score(line, "oiliness", rule)) is not None:
+            typed += 1
             (oily if label == "oily" else dry if label == "dry" else []).append(value)
     return {"rule": rule, "acne_scored": len(acne),
             "acne_spearman": score.spearman([a for _, a in acne], [g for g, _ in acne]) if acne else None,
-            "oily_scored": len(oily) + len(dry), "oily_auc": score.auc(oily, dry)}
+            "oily_scored": typed, "oily_auc": score.auc(oily, dry)}
+
+
+def photo_type_accuracy(results: dict[str, Any], labels: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """What the skin type from the photo would score if it were shown: the measures' estimate
+    (`scoring.skin_type_probabilities` of each report's `measures.overall`) against the skin-type labels. The
+    report itself says `source: "unknown"` unless this beats chance by 15 points (issue 19)."""
+    from desktop.ml.scoring import skin_type_probabilities
+
+    pairs = [(labels[file][1], skin_type_probabilities(line["measures"]["overall"]))
+             for file, line in results.items()
+             if line and line.get("ok") and labels.get(file, ("", ""))[0] == "skin_type"
+             and (line.get("measures") or {}).get("overall")]
+    classes = sorted({label for task, label in labels.values() if task == "skin_type"})
+    right = sum(max(p, key=p.__getitem__) == label for label, p in pairs)
+    return {"rule": "skin_type_from_measures", "typed": len(pairs),
+            "type_accuracy": round(right / len(pairs), 3) if pairs else None,
+            "type_chance": round(1 / len(classes), 3) if classes else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(run.read_text())["results"]
         for rule in RULES:
             print(json.dumps({"run": run.name, **figures(score, results, labels, rule)}))
+        print(json.dumps({"run": run.name, **photo_type_accuracy(results, labels)}))
     return 0
 
 

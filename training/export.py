@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the last line of ../shared/dev-eval/score.py run with this model: its statuses "
                              "(training.validation) go into the file")
     parser.add_argument("--faces", type=Path, default=None, help="with --evaluate: the faces cache of training")
+    parser.add_argument("--views", default=None,
+                        help="comma-separated views the model was trained for (default: what the checkpoint says, "
+                             "else front,left,right,closeup)")
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, weights_only=False)
     model = ConcernNet(ModelConfig.from_dict(state["config"]))
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = json.loads(args.real_photos.read_text().strip().splitlines()[-1])
         real = statuses(summary)
         print(json.dumps(real, indent=1))
-    print(export_onnx(model, Path(args.out), metrics, real))
+    views = tuple(args.views.split(",")) if args.views else tuple(state.get("views", TRAINED_VIEWS))
+    print(export_onnx(model, Path(args.out), metrics, real, views))
     return 0
 
 

@@ -2,7 +2,9 @@
 
 The camera view runs `LiveGuide.check` on the newest frame whenever the previous check has finished (frames
 that arrive meanwhile are dropped), and feeds each result to `AutoCapture`, which fires once the photo has been
-good for `hold_seconds` without a break, the way commercial analysers take the picture for you.
+good for `hold_seconds` without a break, the way commercial analysers take the picture for you. A check is
+made for a `target` view: "front" judges a frontal face as the analysis does; "left"/"right" want the head
+turned so that cheek faces the camera (and skip the checks a profile cannot pass, as the analysis does).
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.ml.face import FaceFinder
-from desktop.ml.quality import CHECKS, assess
+from desktop.ml.quality import CHECKS, MAX_YAW, Check, assess, head_pose
+from desktop.ml.views import side_for_yaw
 
 HOLD_SECONDS = 1.0
 READY_MESSAGE = "Hold still…"
+# A live side view must be clearly past the front view's limit (`quality.MAX_YAW`), so a head wavering at the
+# limit is not taken for a side view; mesh yaw reads a real 45° turn as about 25-30°.
+SIDE_MIN_YAW = MAX_YAW + 5.0
+TURN = {  # what to say when the head is not turned far enough toward the target side (subject's point of view)
+    "left": Check("turn_to_show_left", "Turn your head to your right, so the camera sees your left cheek."),
+    "right": Check("turn_to_show_right", "Turn your head to your left, so the camera sees your right cheek."),
+}
+TURN_BACK = Check("turn_back", "Turn back a little toward the camera, so your face can still be found.")
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Guidance:
     box: tuple[int, int, int, int] | None = None  # face box in frame pixels
     frame_size: tuple[int, int] = (0, 0)  # (width, height) of the checked frame
     ms: float = 0.0  # how long the check took
+    target: str = "front"  # the view this frame was checked for
+    yaw: float | None = None  # degrees, + when the subject's left cheek faces the camera
 
     @property
     def message(self) -> str:
@@ -40,17 +53,22 @@ class LiveGuide:
     def __init__(self, faces: FaceFinder) -> None:
         self._faces = faces
 
-    def check(self, rgb: np.ndarray) -> Guidance:
+    def check(self, rgb: np.ndarray, target: str = "front") -> Guidance:
         start = time.perf_counter()
         findings = self._faces.find(rgb)
         size = (int(rgb.shape[1]), int(rgb.shape[0]))
         if findings.face is None:
-            check = CHECKS["no_face"]
-            return Guidance(False, [check.code], [check.instruction], None, size, _ms(start))
-        quality = assess(rgb, findings)
+            check = CHECKS["no_face"] if target == "front" else TURN_BACK
+            return Guidance(False, [check.code], [check.instruction], findings.box, size, _ms(start), target)
+        yaw = head_pose(findings.face.landmarks)[0]
+        quality = assess(rgb, findings, None, target)
+        codes, instructions = list(quality.issues), list(quality.instructions)
+        if target in TURN and (abs(yaw) < SIDE_MIN_YAW or side_for_yaw(yaw) != target):
+            codes.insert(0, TURN[target].code)
+            instructions.insert(0, TURN[target].instruction)
         x, y, w, h = findings.face.box
-        return Guidance(quality.ok, list(quality.issues), list(quality.instructions),
-                        (int(x), int(y), int(w), int(h)), size, _ms(start))
+        return Guidance(not codes, codes, instructions, (int(x), int(y), int(w), int(h)), size, _ms(start),
+                        target, round(yaw, 1))
 
 
 class AutoCapture:

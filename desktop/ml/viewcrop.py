@@ -6,6 +6,14 @@
   inside the face box (or the whole photo), no landmarks. Its scale comes from facial features a partial mesh
   places inside the photo (mouth and eye widths, adult means from anthropometry: Farkas 1994), else it is not
   known, and the concerns whose filters need millimetres (pores, texture, lines) are not scored.
+
+The concern model (CNN) sees exactly `ViewCrop.aligned.rgb`, white-balanced, and only for the views its
+checkpoint lists in `views` (a model without that attribute: front only), so a model trained for side views
+or close-ups must be trained on the crops these functions make. `front_crop` and `side_crop` give a
+`CANON_SIZE` square at about `CANON_PX_PER_MM` (the side crop upright and centred on the near cheek, the far
+side and the background left as they are, pixels from beyond the photo reflected and false in
+`aligned.valid`); `patch_crop` gives the skin area's box scaled to at most `CANON_SIZE` on its longest side
+(not square; at `CANON_PX_PER_MM` when `spec.scaled`).
 """
 
 from __future__ import annotations

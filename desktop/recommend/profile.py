@@ -64,7 +64,8 @@ class Profile:
         if not isinstance(avoid, list):
             raise ProfileError("avoid_ingredients must be a list of ingredient names")
         return cls(
-            skin_type=skin_type, concerns=concerns, unknown=unknown, sensitive=bool(d.get("sensitive", skin_type == "sensitive")),
+            skin_type=skin_type, concerns=concerns, unknown=unknown,
+            sensitive=bool(d.get("sensitive", skin_type == "sensitive")),
             pregnant=bool(d.get("pregnant", False)),
             preferences=Preferences(
                 budget_max=budget_value, currency=(prefs.get("currency") or None),

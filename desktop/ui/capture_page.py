@@ -23,6 +23,7 @@ from desktop.camera import CameraInfo, CameraProvider
 from desktop.capture import AutoCapture, Guidance
 from desktop.ui.live import LivePreview
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.three_view_panel import ThreeViewPanel
 from desktop.ui.widgets import PhotoView
 
 NO_CAMERA = ("No camera was found on this computer.\nImport a photo instead (Ctrl+O or drag one here), "
@@ -31,6 +32,7 @@ NO_CAMERA = ("No camera was found on this computer.\nImport a photo instead (Ctr
 
 class CapturePage(QWidget):
     frame_captured = Signal(object)  # np.ndarray RGB
+    views_captured = Signal(list)  # the guided three-view scan: list[tuple[view, np.ndarray RGB]]
     import_requested = Signal()
     cameras_listed = Signal(list)  # list[CameraInfo]
 
@@ -60,6 +62,10 @@ class CapturePage(QWidget):
         self.shutter.clicked.connect(self.take_photo)
         self.import_button = QPushButton("&Import a photo…")
         self.import_button.clicked.connect(self.import_requested)
+        self.three_views = ThreeViewPanel(live)
+        self.three_views.switch.toggled.connect(lambda _on: self._restart_views())
+        self.three_views.view_taken.connect(self._view_taken)
+        self.three_views.finished.connect(self._views_finished)
         self._build()
         live.preview_ready.connect(self._show_preview)
         live.guidance_ready.connect(self._on_guidance)
@@ -78,6 +84,7 @@ class CapturePage(QWidget):
         buttons.addWidget(self.shutter)
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addWidget(self.three_views)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.instruction)
         layout.addLayout(buttons)
@@ -124,9 +131,11 @@ class CapturePage(QWidget):
             self._no_camera(NO_CAMERA)
             return
         self.auto.reset()
+        self.three_views.restart()
         self.shutter.setEnabled(True)
         self.view.placeholder = "Starting the camera…"
-        self.instruction.setText("Look at the camera")
+        self.instruction.setText(self.three_views.session.prompt() if self.three_views.active
+                                 else "Look at the camera")
         self.live.start(int(index))
 
     def stop_camera(self) -> None:
@@ -156,6 +165,11 @@ class CapturePage(QWidget):
         self.last_guidance = guidance
         self.view.face_box = guidance.box
         self.view.box_ok = guidance.ok
+        if self.three_views.active:
+            self.instruction.setText(self.three_views.instruction(guidance))
+            self.three_views.on_guidance(guidance, self.live.checked_frame)
+            self.view.hold_progress = self.three_views.progress() if self.live.running else 0.0
+            return
         self.instruction.setText(guidance.message)
         if self.auto_box.isChecked() and self.auto.update(guidance.ok):
             self._capture(self.live.checked_frame)
@@ -164,6 +178,9 @@ class CapturePage(QWidget):
 
     def take_photo(self) -> None:
         """The manual shutter: the newest frame, good or not (the analysis reports quality issues)."""
+        if self.three_views.active:
+            self.three_views.take(self.live.newest_frame())
+            return
         self._capture(self.live.newest_frame())
 
     def _capture(self, frame: np.ndarray | None) -> None:
@@ -174,9 +191,27 @@ class CapturePage(QWidget):
         self.view.hold_progress = 0.0
         self.frame_captured.emit(frame.copy())
 
+    def _restart_views(self) -> None:
+        self.auto.reset()
+        self.view.hold_progress = 0.0
+        if self.live.running:
+            self.instruction.setText(self.three_views.session.prompt() if self.three_views.active
+                                     else "Look at the camera")
+
+    def _view_taken(self, view: str) -> None:
+        self.view.hold_progress = 0.0
+        if not self.three_views.session.done:
+            self.instruction.setText(self.three_views.session.prompt())
+
+    def _views_finished(self, photos: list[tuple[str, np.ndarray]]) -> None:
+        self.live.stop()
+        self.view.hold_progress = 0.0
+        self.views_captured.emit(photos)
+
     def forget(self) -> None:
         """Drop the frames on screen and in the pipeline (kiosk wipe)."""
         self.live.stop()
         self.live.forget_frames()
         self.view.clear()
         self.last_guidance = None
+        self.three_views.restart()

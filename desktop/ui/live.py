@@ -41,6 +41,7 @@ class LivePreview(QObject):
         self._generation = 0
         self._threads: list[threading.Thread] = []
         self.checked_frame: np.ndarray | None = None
+        self.target_view = "front"  # the view the guidance checks frames for (set by the UI; one str: atomic)
         self.frames_read = 0
         self.frames_shown = 0
         self.checks_run = 0
@@ -149,7 +150,7 @@ class LivePreview(QObject):
                 frame, seen = self._newest, self._newest_id
             assert frame is not None
             try:
-                guidance: Guidance = self._guide.check(frame)
+                guidance: Guidance = self._guide.check(frame, self.target_view)
             except Exception as exc:
                 self._notifier.notify_exception(exc, "The live check failed")
                 time.sleep(0.5)

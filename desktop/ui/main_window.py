@@ -32,7 +32,7 @@ from desktop.ui.live import LivePreview
 from desktop.ui.questionnaire_form import QuestionnaireForm
 from desktop.ui.results_page import ResultsPage
 from desktop.ui.routine_page import RoutinePage
-from desktop.ui.scan import Scan, analyse_file_task, analyse_frame_task
+from desktop.ui.scan import Scan, analyse_file_task, analyse_frame_task, analyse_views_task
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.simple_pages import AnalysingPage, ConsentPage
@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.pages["consent"].accepted.connect(self.settings_controller.consent_given)
         self.settings_page.delete_all_requested.connect(self.history_controller.confirm_delete_all)
         self.capture.frame_captured.connect(self.analyze_frame)
+        self.capture.views_captured.connect(self.analyze_views)
         self.capture.import_requested.connect(self.choose_photo)
         self.pages["analysing"].cancel_requested.connect(self.cancel_analysis)
         self.results.routine_requested.connect(lambda: self.refresh_routine(show=True))
@@ -192,6 +193,11 @@ class MainWindow(QMainWindow):
 
     def analyze_frame(self, rgb: np.ndarray) -> TaskHandle:
         return self._start_analysis("your photo", analyse_frame_task(self.services.analyzer, rgb, self._keep_photo))
+
+    def analyze_views(self, photos: list[tuple[str, np.ndarray]]) -> TaskHandle:
+        """The guided three-view scan: one combined report, shown, saved and used for the routine like any."""
+        return self._start_analysis("your three views",
+                                    analyse_views_task(self.services.analyzer, photos, self._keep_photo))
 
     @property
     def _keep_photo(self) -> bool:

@@ -67,3 +67,26 @@ def analyse_frame_task(analyzer: Analyzer, rgb: np.ndarray, keep_photo: bool) ->
         return prepare(report, rgb, keep_photo)
 
     return work
+
+
+def analyse_views_task(analyzer: Analyzer, photos: list[tuple[str, np.ndarray]],
+                       keep_photo: bool) -> Callable[[TaskState], object]:
+    """The guided three-view scan: each photo analysed as the view it shows, then one combined report (the
+    same as `analyze --session`); the photo shown and kept is the view the report took its tone from."""
+    from desktop.ml.combine import combine
+
+    def work(state: TaskState) -> Scan | AnalysisFailure:
+        reports: list[SkinReport | AnalysisFailure] = []
+        for number, (view, rgb) in enumerate(photos):
+            def progress(share: float, stage: str, number: int = number) -> None:
+                state.progress((number + share) / len(photos), stage)
+
+            reports.append(analyzer.analyze_array(rgb, name=f"camera {view}", progress=progress,
+                                                  cancelled=lambda: state.cancelled))
+            state.check_cancelled()
+        combined = combine(reports)
+        shown = next((rgb for report, (_, rgb) in zip(reports, photos, strict=True)
+                      if isinstance(combined, SkinReport) and report.image == combined.image), None)
+        return prepare(combined, shown, keep_photo)
+
+    return work

@@ -51,3 +51,15 @@ def test_report_carries_each_concerns_status_and_both_sources(astronaut_rgb: np.
     assert set(line["measures"]["scores"]) == {"measures", "cnn"}
     if line["skin_type"]["source"] == "unknown":
         assert line["skin_type"]["label"] is None
+
+
+def test_bundled_model_statuses_are_what_its_real_photo_figures_give() -> None:
+    from desktop.ml.infer import OnnxConcernModel
+    from desktop.resources import resource
+
+    model = OnnxConcernModel(resource("models", "skin_cnn.onnx"))
+    real = model.real_photos
+    assert real["figures"]["coverage"]["all"] >= 0.95
+    assert real["status"] == statuses(real["figures"])["status"]
+    assert model.skin_type_from_photo == (real["status"]["skin_type"] == "photo")
+    assert set(model.views) == {"front", "left", "right", "closeup"}

@@ -6,8 +6,9 @@ Yaw comes from the mesh's 3-D face normal (`quality.head_pose`); a face is `fron
 would pass it (|yaw| ≤ `quality.MAX_YAW`), because that is where both cheeks are seen well enough to compare.
 The mesh's yaw reads low past ~45°, but its sign holds, and the sign is all a side view needs. Without
 landmarks the profile cascade's side is used, or the detector's key points (nose against the eyes). A photo
-is a `closeup` when the face's eyes, nose and mouth on the side toward the camera are not all inside it:
-then there is skin but not a whole face.
+is a `closeup` when the face's eyes, nose and mouth on the side toward the camera are not all inside it,
+or when a face found without landmarks has a box that reaches two edges of the photo: then there is skin but
+not a whole face.
 """
 
 from __future__ import annotations
@@ -69,6 +70,18 @@ def decide(findings: FaceFindings, shape: tuple[int, ...], forced: str | None = 
         if not features_in_frame(face.landmarks, shape, view):
             return ViewDecision("closeup", yaw)
         return ViewDecision(view, yaw)
+    if findings.box is not None and _cut_by_frame(findings.box, shape):
+        return ViewDecision("closeup", None)
     if findings.box is not None:  # a face without landmarks: its side from the cascade or the key points
         return ViewDecision(findings.profile_side or "front", None)
     return None
+
+
+def _cut_by_frame(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """A face box (no landmarks) that reaches two or more edges of the photo: the frame cuts the face, so what
+    is seen is skin, not a whole face (a whole head seen from the side leaves room around it)."""
+    height, width = shape[:2]
+    x, y, w, h = box
+    margin_x, margin_y = FRAME_MARGIN * width, FRAME_MARGIN * height
+    edges = (x <= margin_x, y <= margin_y, x + w >= width - margin_x, y + h >= height - margin_y)
+    return sum(edges) >= 2

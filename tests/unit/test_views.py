@@ -112,3 +112,16 @@ def test_skin_type_comes_from_the_photo_only_for_an_estimator_with_evidence() ->
     assert skin_type_entry(probabilities, object())["label"] is None
     assert skin_type_entry(probabilities, Evidenced()) == {"label": "oily", "probabilities": probabilities,
                                                            "source": "photo"}
+
+
+def test_a_face_box_without_landmarks_cut_by_the_frame_is_a_closeup() -> None:
+    from desktop.ml.face import FaceFindings
+    from desktop.ml.views import decide
+
+    shape = (400, 300, 3)
+    cut = decide(FaceFindings(1, None, (0, 150, 260, 250), profile_side="left", method="detector"), shape)
+    whole = decide(FaceFindings(1, None, (60, 80, 160, 200), profile_side="left", method="profile_cascade"), shape)
+    assert cut is not None and cut.view == "closeup"  # reaches the left and bottom edges: skin, not a face
+    assert whole is not None and whole.view == "left"
+    one_edge = decide(FaceFindings(1, None, (0, 80, 160, 200), profile_side="right"), shape)
+    assert one_edge is not None and one_edge.view == "right"  # a profile may touch one edge

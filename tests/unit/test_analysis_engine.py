@@ -29,8 +29,8 @@ def landmarks(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> np.ndarray:
     return face.landmarks
 
 
-def report_of(analyzer: Analyzer, rgb: np.ndarray) -> SkinReport:
-    result = analyzer.analyze_array(rgb)
+def report_of(analyzer: Analyzer, rgb: np.ndarray, view: str | None = None) -> SkinReport:
+    result = analyzer.analyze_array(rgb, view=view)
     assert isinstance(result, SkinReport), result
     return result
 
@@ -147,7 +147,9 @@ def crafted_cases(rgb: np.ndarray, landmarks: np.ndarray) -> dict[str, np.ndarra
                                   "head_tilted", "uneven_light"])
 def test_quality_codes_fire_on_crafted_cases(analyzer: Analyzer, astronaut_rgb: np.ndarray,
                                              landmarks: np.ndarray, code: str) -> None:
-    report = report_of(analyzer, crafted_cases(astronaut_rgb, landmarks)[code])
+    # A head turned this far is a side view of its own (issue 18) unless the photo is said to be a front one.
+    view = "front" if code == "turned_head" else None
+    report = report_of(analyzer, crafted_cases(astronaut_rgb, landmarks)[code], view)
     assert code in report.quality.issues, report.quality.measures
     assert not report.quality.ok
     assert len(report.quality.instructions) == len(report.quality.issues)
@@ -176,16 +178,18 @@ def test_quality_checks_the_same_with_the_analysis_polygons_as_with_their_own(
 
 
 def test_acne_counts_papules_in_the_local_redness_it_is_given() -> None:
-    """measure_redness returns the localised a* and measure_acne takes it as an argument (nothing travels
-    through the heat maps): two papule-sized red blobs on even skin are two lesions."""
-    from desktop.ml.measures import FaceMeasures, measure_acne
+    """Two papule-sized red blobs (about 5 mm across at 2 px/mm) on even skin are two lesions, one face half's
+    worth when the view shows one half."""
+    from desktop.ml.measures import FaceMeasures, MeasureSpec, measure_acne
 
-    local_a = np.zeros((200, 200), np.float32)
-    cv2.circle(local_a, (60, 60), 5, 10.0, -1)
-    cv2.circle(local_a, (140, 120), 6, 12.0, -1)
+    a_star = np.full((200, 200), 12.0, np.float32)
+    cv2.circle(a_star, (60, 60), 5, 22.0, -1)
+    cv2.circle(a_star, (140, 120), 6, 24.0, -1)
+    lab = np.dstack([np.full_like(a_star, 60.0), a_star, np.full_like(a_star, 15.0)])
     out = FaceMeasures()
-    measure_acne(local_a, np.ones((200, 200), bool), out)
-    assert out.overall["red_lesion_count"] == 2
+    skin = np.ones((200, 200), bool)
+    measure_acne(lab, skin, MeasureSpec(masks={}, face_halves=1.0, px_per_mm=2.0), out)
+    assert out.overall["red_lesion_count"] == 2 and out.overall["lesions_per_half_face"] == 2
     assert set(out.maps) == {"acne"} and out.maps["acne"].max() > 0
 
 
@@ -203,8 +207,7 @@ def test_every_concern_is_scored_and_maps_align_with_the_photo(analyzer: Analyze
     report = report_of(analyzer, astronaut_rgb)
     assert set(report.concerns) == set(CONCERNS)
     assert all(v is not None and 0 <= v <= 100 for v in report.concerns.values())
-    assert report.skin_type["label"] in report.skin_type["probabilities"]
-    assert sum(report.skin_type["probabilities"].values()) == pytest.approx(1.0, abs=0.01)
+    assert report.skin_type == {"label": None, "probabilities": None, "source": "unknown"}  # no evidence yet
     assert set(report.maps.names) == set(CONCERNS)
     x, y, w, h = report.face["box"]
     for name in report.maps.names:

@@ -13,6 +13,10 @@ from desktop.ml.model import ModelConfig, preprocess
 
 MAP_POS_WEIGHT = 5.0
 DICE_WEIGHT = 1.0
+PAIR_WEIGHT = 4.0  # the pair's order weighs like the score loss
+PAIR_MIN_GAP = 0.03  # label differences below 3 points count as the same amount
+OVER_LABEL_WEIGHT = 0.2  # a composite scored above what was added (its own marks may be real)
+OFF_LABEL_WEIGHT = 0.3  # a composite's map pixel off what was drawn
 JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shifted a little
 GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
 
@@ -23,23 +27,60 @@ def to_tensor(images: np.ndarray, config: ModelConfig) -> torch.Tensor:
 
 
 def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,
-           types: torch.Tensor) -> torch.Tensor:
-    """Heat maps: BCE with positives weighted up (lesions cover a few % of a map, so an all-zero map would
-    otherwise be a cheap optimum) plus a soft Dice loss per concern (`map_overlap_loss`); scores: smooth L1
-    on 0..1; skin type: cross-entropy. Unknown labels (NaN, -1) are skipped."""
+           types: torch.Tensor, composite: torch.Tensor | None = None) -> torch.Tensor:
+    """The loss of a batch whose rows come in pairs (rows 2k and 2k + 1: one base, framing and camera, with
+    different amounts of each concern; `training.synth`).
+
+    Heat maps: BCE with positives weighted up (lesions cover a few % of a map, so an all-zero map would
+    otherwise be a cheap optimum) plus a soft Dice loss per concern (`map_overlap_loss`). Scores: smooth L1
+    on 0..1 (`score_loss`) and the pair's order (`pair_loss`). Skin type: cross-entropy. Unknown labels
+    (NaN, -1) are skipped.
+
+    On a composite (`composite`, a real photo's skin) the labels are what was added, not what the skin shows
+    (its own marks come on top), so they are a lower bound: a score below its label costs fully, one above
+    it only `OVER_LABEL_WEIGHT` (the bases are mostly clear skin), and a map pixel off the drawn masks only
+    `OFF_LABEL_WEIGHT`. What is exact on a composite is the pair's difference.
+    """
     map_logits, score_logits, type_logits = outputs
+    composite = composite if composite is not None else torch.zeros(len(scores), dtype=torch.bool)
     known_maps = ~torch.isnan(masks)
+    target = torch.nan_to_num(masks, 0.0)
+    weight = torch.where(composite[:, None, None, None] & (target < 0.5), OFF_LABEL_WEIGHT, 1.0) * known_maps
     map_loss = nn.functional.binary_cross_entropy_with_logits(
-        map_logits[known_maps], masks[known_maps],
-        pos_weight=torch.tensor(MAP_POS_WEIGHT)) if known_maps.any() else map_logits.sum() * 0
-    known_scores = ~torch.isnan(scores)
-    score_loss = nn.functional.smooth_l1_loss(torch.sigmoid(score_logits)[known_scores],
-                                              scores[known_scores] / 100.0, beta=0.05)
+        map_logits, target, weight=weight, pos_weight=torch.tensor(MAP_POS_WEIGHT), reduction="sum",
+    ) / known_maps.sum().clamp(min=1)
     known_types = types >= 0
     type_loss = nn.functional.cross_entropy(type_logits[known_types], types[known_types]) \
         if known_types.any() else type_logits.sum() * 0
-    return 2.0 * map_loss + DICE_WEIGHT * map_overlap_loss(map_logits, masks) + 4.0 * score_loss \
-        + 0.3 * type_loss
+    probs = torch.sigmoid(score_logits)
+    return 2.0 * map_loss + DICE_WEIGHT * map_overlap_loss(map_logits, masks) \
+        + 4.0 * score_loss(probs, scores, composite) + PAIR_WEIGHT * pair_loss(probs, scores) + 0.3 * type_loss
+
+
+def score_loss(probs: torch.Tensor, scores: torch.Tensor, composite: torch.Tensor) -> torch.Tensor:
+    """Smooth L1 on 0..1 against the labels; on composites a lower bound (see `losses`)."""
+    known = ~torch.isnan(scores)
+    error = probs - torch.nan_to_num(scores, 0.0) / 100.0
+    each = nn.functional.smooth_l1_loss(error, torch.zeros_like(error), beta=0.05, reduction="none")
+    weight = torch.where(composite[:, None] & (error > 0), OVER_LABEL_WEIGHT, 1.0) * known
+    return (each * weight).sum() / known.sum().clamp(min=1)
+
+
+def pair_loss(probs: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+    """Rows 2k and 2k + 1 share everything but the concerns drawn on them, so for every concern the one
+    with more of it drawn truly shows more, whatever the base shows on its own: its score must be higher by
+    at least half the labels' difference (a hinge); with the same amount drawn, the two scores must agree."""
+    pairs = len(probs) // 2
+    first, second = probs[0:2 * pairs:2], probs[1:2 * pairs:2]
+    gap = (scores[0:2 * pairs:2] - scores[1:2 * pairs:2]) / 100.0
+    known = ~torch.isnan(gap)
+    gap = torch.nan_to_num(gap, 0.0)
+    moved = first - second
+    differ = gap.abs() >= PAIR_MIN_GAP
+    ranked = torch.relu(0.5 * gap.abs() - torch.sign(gap) * moved)
+    agree = nn.functional.smooth_l1_loss(moved, torch.zeros_like(moved), beta=0.05, reduction="none")
+    each = torch.where(differ, ranked, agree) * known
+    return each.sum() / known.sum().clamp(min=1)
 
 
 def map_overlap_loss(map_logits: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
@@ -64,14 +105,17 @@ def map_overlap_loss(map_logits: torch.Tensor, masks: torch.Tensor) -> torch.Ten
 
 
 def minibatches(count: int, size: int, generator: torch.Generator) -> Iterator[tuple[int, np.ndarray]]:
-    """One epoch: (step, sample indices) over a fresh random order of `count` samples, `size` at a time.
+    """One epoch: (step, sample indices) over a fresh random order of the `count // 2` pairs, `size` rows
+    (`size // 2` pairs, each on two consecutive rows) at a time.
 
     Both training loops (the main schedule and the consistency epochs) draw their order here, from the run's
     seeded generator, so a resumed or repeated run sees the same batches.
     """
-    order = torch.randperm(count, generator=generator).numpy()
-    for step, start in enumerate(range(0, count, size)):
-        yield step, order[start:start + size]
+    order = torch.randperm(count // 2, generator=generator).numpy()
+    per_step = max(1, size // 2)
+    for step, start in enumerate(range(0, len(order), per_step)):
+        pairs = order[start:start + per_step]
+        yield step, np.stack([2 * pairs, 2 * pairs + 1], axis=1).reshape(-1)
 
 
 def augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator,
@@ -83,7 +127,7 @@ def augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator,
     and flipping only the image teaches the map head wrong positions for every asymmetric concern.
     """
     flip = torch.rand(len(images), generator=generator).numpy() < 0.5
-    out, out_masks = images.copy(), masks.copy()
+    out, out_masks = images.copy(), masks.astype(np.float32)  # (stored as float16: a copy either way)
     out[flip] = out[flip, :, ::-1]
     out_masks[flip] = out_masks[flip, :, :, ::-1]
     rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))

@@ -55,7 +55,7 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
     The learning rate follows a cosine from `plan.lr` to 0 over all consistency steps, as a function of the
     step, so a resumed run (`plan.start` > 0, `plan.optimizer_state`) continues on the same curve.
     """
-    images, masks, scores, types, _ = data
+    images, masks, scores, types, _, composite = data
     optimizer = torch.optim.AdamW(model.parameters(), lr=plan.lr, weight_decay=1e-4)
     if plan.optimizer_state is not None:
         optimizer.load_state_dict(plan.optimizer_state)
@@ -69,7 +69,8 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
             outputs = model(to_tensor(np.concatenate([first, second]), model.config))
             loss = losses(outputs, torch.from_numpy(np.concatenate([first_masks, second_masks])),
                           torch.from_numpy(np.concatenate([scores[idx], scores[idx]])),
-                          torch.from_numpy(np.concatenate([types[idx], types[idx]])).long())
+                          torch.from_numpy(np.concatenate([types[idx], types[idx]])).long(),
+                          torch.from_numpy(np.concatenate([composite[idx], composite[idx]])))
             loss = loss + disagreement(outputs, len(idx))
             progress = (epoch * steps + step) / (plan.epochs * steps)
             for group in optimizer.param_groups:

@@ -15,8 +15,8 @@ def base_rates(data: tuple[np.ndarray, ...]) -> tuple[torch.Tensor, torch.Tensor
 
     For the maps that is not the mean value f but w·f / (w·f + 1 - f), as positives weigh w = MAP_POS_WEIGHT.
     """
-    _, masks, scores, _, _ = data
-    mean = np.nanmean(masks, axis=(0, 2, 3))
+    masks, scores = data[1], data[2]
+    mean = np.nanmean(masks.astype(np.float32), axis=(0, 2, 3))
     map_fraction = torch.from_numpy((MAP_POS_WEIGHT * mean / (MAP_POS_WEIGHT * mean + 1 - mean)).astype(np.float32))
     score_mean = torch.from_numpy(np.nanmean(scores, axis=0).astype(np.float32))
     return torch.nan_to_num(map_fraction, 0.01), torch.nan_to_num(score_mean, 50.0)

@@ -27,6 +27,7 @@ import torch
 from desktop.ml.model import DEFAULT_CONFIG
 from desktop.ml.network import ConcernNet
 from training import consistency
+from training.bases import DEFAULT_FACES
 from training.batches import augment, bar, losses, minibatches, to_tensor
 from training.data import VAL_SEED_OFFSET, real_rows, synthetic
 from training.evaluate import evaluate
@@ -74,16 +75,32 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def datasets(args: argparse.Namespace) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """(training data, validation data): rendered synthetic samples, plus the labelled photos of `--data`."""
+    """(training data, validation data): rendered pairs on the training people's faces and on the held-out
+    people's (`--faces`, split by person), plus the labelled photos of `--data` for training."""
     started = time.time()
+    cache = prepare_bases(args)
     print(f"rendering {args.train_samples} training and {args.val_samples} validation samples ...", flush=True)
-    train_data = synthetic(args.train_samples, args.seed * MAIN_SEED_STRIDE, args.workers)
+    split = None if cache is None else False
+    train_data = synthetic(args.train_samples // 2, args.seed * MAIN_SEED_STRIDE, args.workers, cache, split)
     if args.data:
         real = real_rows(Path(args.data))
         train_data = tuple(np.concatenate([a, b]) for a, b in zip(train_data, real, strict=True))
-    val_data = synthetic(args.val_samples, VAL_SEED_OFFSET + args.seed, args.workers)
+    val_data = synthetic(max(1, args.val_samples // 2), VAL_SEED_OFFSET + args.seed, args.workers, cache,
+                         None if cache is None else True)
     print(f"  done in {time.time() - started:.0f} s", flush=True)
     return train_data, val_data
+
+
+def prepare_bases(args: argparse.Namespace) -> Path | None:
+    """Find and align the faces of `--faces` once (cached under `--cache`); None: the astronaut alone."""
+    from training.bases import cache_file, load_bases
+
+    folder = Path(args.faces) if args.faces else None
+    if folder is None or not (folder / "files.csv").is_file():
+        print(f"no faces at {folder}: the composites use the astronaut alone", flush=True)
+        return None
+    load_bases(folder, Path(args.cache))
+    return cache_file(folder, Path(args.cache))
 
 
 def initial_model(args: argparse.Namespace, train_data: tuple[np.ndarray, ...]) -> ConcernNet:
@@ -112,7 +129,9 @@ class EpochLog:
         stage = "consistency" if consistency_done else "main"
         epoch = main_done + consistency_done
         self.history.append({"epoch": epoch, "stage": stage, "loss": loss, **metrics})
-        print(f"\n  val MAE {metrics['mae']} | worst Monk gap {max(metrics['monk_gap'].values())}", flush=True)
+        gaps = [g for g in metrics["monk_gap"].values() if g is not None]
+        print(f"\n  val MAE {metrics['mae']} | pair order {metrics['pair_order']} | worst Monk gap "
+              f"{max(gaps) if gaps else None}", flush=True)
         torch.save({"state_dict": self.model.state_dict(), "epoch": epoch, "main_done": main_done,
                     "consistency_done": consistency_done, "history": self.history,
                     "config": self.model.config.to_dict(), "epochs_planned": self.args.epochs,
@@ -137,7 +156,7 @@ def main_schedule(model: ConcernNet, train_data: tuple[np.ndarray, ...], args: a
                   finish_epoch: Callable[[int, float, dict[str, Any]], None]) -> None:
     """AdamW with a one-cycle learning rate over `args.epochs`, resumable mid-way."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    images, masks, scores, types, _ = train_data
+    images, masks, scores, types, _, composite = train_data
     steps = (len(images) + args.batch - 1) // args.batch
     start_epoch = state.get("main_done", state["epoch"]) if state is not None else 0
     # an interrupted run resumes its schedule; a run extended to more epochs gets a new one for the rest
@@ -155,7 +174,8 @@ def main_schedule(model: ConcernNet, train_data: tuple[np.ndarray, ...], args: a
         for step, idx in minibatches(len(images), args.batch, generator):
             batch_images, batch_masks = augment(images[idx], masks[idx], generator)
             loss = losses(model(to_tensor(batch_images, model.config)), torch.from_numpy(batch_masks),
-                          torch.from_numpy(scores[idx]), torch.from_numpy(types[idx]).long())
+                          torch.from_numpy(scores[idx]), torch.from_numpy(types[idx]).long(),
+                          torch.from_numpy(composite[idx]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -171,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="runs/cnn", help="checkpoints and metrics go here")
     parser.add_argument("--export", help="also write skin_cnn.onnx (+ .pt) into this folder")
     parser.add_argument("--data", help="a labelled CSV of real photos to add to the synthetic data")
+    parser.add_argument("--faces", default=str(DEFAULT_FACES),
+                        help="folder of real face photos for the composites (files.csv; default ../shared/data/"
+                             "faces); '' for the astronaut alone")
+    parser.add_argument("--cache", default="runs/cache", help="the faces' detected landmarks are kept here")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--train-samples", type=int, default=8000)
     parser.add_argument("--val-samples", type=int, default=1200)

@@ -30,6 +30,7 @@ from desktop.ml.report import AnalysisFailure, Quality, SkinReport, Tone
 from desktop.ml.scoring import (
     cnn_weights,
     concern_scores,
+    concern_status,
     fuse,
     fuse_maps,
     fuse_probabilities,
@@ -42,7 +43,6 @@ from desktop.tasks import TaskCancelled
 
 log = logging.getLogger(__name__)
 MEASURES_INFO = {"name": "skinlens-measures", "version": "0.2.0"}
-MIN_TONE_PIXELS = 50
 MAX_TONE_PIXELS = 5_000
 
 Progress = Callable[[float, str], None]
@@ -152,7 +152,8 @@ class Analyzer:
         model = model if model is not None and crop.view in getattr(model, "views", ("front",)) else None
         cnn = _timed(timings, "cnn", lambda: model.predict(crop.aligned.rgb)) if model is not None else None
         weights = cnn_weights(getattr(model, "metrics", None)) if model is not None else None
-        concerns = fuse(concern_scores(measures.overall), cnn["concerns"] if cnn else None, weights)
+        measure_scores, cnn_scores = concern_scores(measures.overall), cnn["concerns"] if cnn else None
+        concerns = fuse(measure_scores, cnn_scores, weights)
         probabilities = skin_type_probabilities(measures.overall) if measures.overall else {}
         if cnn:
             probabilities = fuse_probabilities(probabilities, cnn["skin_type"])
@@ -167,10 +168,12 @@ class Analyzer:
             tone=tone, skin_type=skin_type_entry(probabilities, model),
             concerns=concerns, timings_ms=timings, model=self._model_info(),
             measures={"overall": _rounded(measures.overall),
-                      "regions": {k: _rounded(v) for k, v in measures.regions.items()}},
+                      "regions": {k: _rounded(v) for k, v in measures.regions.items()},
+                      "scores": {"measures": measure_scores, "cnn": cnn_scores}},
             white_balance=wb.to_dict(), view=crop.view,
             unmeasured=unmeasured(concerns, crop.view, crop.spec.scaled, crop.polygons is not None),
             scale=crop.scale,
+            concern_status=concern_status(concerns, getattr(self.concern_model, "real_photos", None)),
         )
         report.maps = FaceMaps(crop_maps=measures.maps, matrix=crop.aligned.matrix,
                                photo_shape=(rgb.shape[0], rgb.shape[1]))
@@ -195,26 +198,18 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
 
 
 def measure_tone(rgb: np.ndarray, mask: np.ndarray, wb: whitebalance.WhiteBalance | None = None) -> Tone | None:
-    """ITA°, band, Monk level and undertone from the median CIELAB of the skin pixels in `mask` (cheeks and
-    forehead of a face; the skin of a close-up) of the photo `rgb`, white-balanced by `wb`.
+    """Skin tone (`colour.skin_tone`, the one path from skin pixels to ITA° and Monk) of the skin pixels in
+    `mask` (cheeks and forehead of a face; the skin of a close-up) of the photo `rgb`, white-balanced by `wb`.
 
-    The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first. At most
-    `MAX_TONE_PIXELS` evenly spaced pixels are used: a median needs no more, and a close-up has millions.
+    At most `MAX_TONE_PIXELS` evenly spaced pixels are used: a median needs no more, and a close-up has
+    millions.
     """
     pixels = rgb[mask]
-    if len(pixels) < MIN_TONE_PIXELS:
-        return None
     if len(pixels) > MAX_TONE_PIXELS:
         pixels = pixels[::len(pixels) // MAX_TONE_PIXELS]
-    if wb is not None:
+    if wb is not None and len(pixels):
         pixels = whitebalance.apply(pixels.reshape(1, -1, 3), wb).reshape(-1, 3)
-    lab = colour.rgb_to_lab(pixels.reshape(-1, 1, 3)).reshape(-1, 3)
-    luma = lab[:, 0]
-    keep = (luma > np.percentile(luma, 10)) & (luma < np.percentile(luma, 95))
-    median = np.median(lab[keep] if keep.sum() >= MIN_TONE_PIXELS else lab, axis=0)
-    ita = colour.ita_degrees(float(median[0]), float(median[2]))
-    return Tone(ita=round(ita, 2), category=colour.ita_category(ita), monk=colour.nearest_monk(median),
-                lab=[round(float(v), 2) for v in median], undertone=colour.undertone(median))
+    return colour.skin_tone(pixels)
 
 
 def _view_crop(rgb: np.ndarray, findings: FaceFindings, decision: ViewDecision | None) -> tuple[ViewCrop, Quality]:

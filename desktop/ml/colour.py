@@ -6,8 +6,16 @@ Sources:
   computed with atan2 so b* ≤ 0 stays defined. Bands: Del Bino et al. as shipped in
   resources/skin_tone/ita_thresholds.csv (very light > 55 ≥ light > 41 ≥ intermediate > 28 ≥ tan > 10 ≥
   brown > −30 ≥ dark).
-- Monk Skin Tone scale (Monk 2019, skintone.google, CC BY 4.0): nearest of the 10 swatches by CIEDE2000
-  (Sharma, Wu & Dalal 2005), skimage.color.deltaE_ciede2000.
+- Monk Skin Tone scale (Monk 2019, skintone.google, CC BY 4.0): the swatch whose own ITA° is nearest to the
+  skin's ITA° (`monk_from_ita`).
+
+One path from skin pixels to both numbers (`skin_tone`): the median CIELAB of the skin gives ITA°, and ITA°
+gives the Monk level, so the two cannot contradict each other (a lighter ITA° never gets a darker Monk level).
+Why not the nearest swatch in full CIELAB (CIEDE2000): the swatches are display colours, far paler and less
+saturated at the light end than any photographed skin (MST-1–3 have L* 92–94, b* 5–14), so the nearest one
+in colour is decided by chroma and the light half of the scale is never reached; photographed faces of very
+different lightness then share one level. The swatches' ITA° fall monotonically from MST-1 to MST-10, so
+ordering by ITA° keeps the scale's order, and a flat patch of a swatch's own colour still returns that swatch.
 """
 
 from __future__ import annotations
@@ -21,7 +29,10 @@ from pathlib import Path
 import numpy as np
 from skimage import color
 
+from desktop.ml.report import Tone
 from desktop.resources import resource
+
+MIN_TONE_PIXELS = 50
 
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -80,11 +91,41 @@ def monk_palette_lab(path: Path | None = None) -> np.ndarray:
     return rgb_to_lab(monk_palette_rgb(path))
 
 
+@lru_cache(maxsize=2)
+def monk_swatch_ita(path: Path | None = None) -> np.ndarray:
+    """ITA° of each Monk swatch's own colour, row i = MST-(i+1); falls from about 83° to about −84°."""
+    lab = monk_palette_lab(path)
+    return np.array([ita_degrees(float(L), float(b)) for L, _a, b in lab])
+
+
+def monk_from_ita(ita: float) -> int:
+    """Monk level 1–10: the swatch whose ITA° is nearest (so the level boundaries lie halfway between
+    neighbouring swatches' ITA°)."""
+    return int(np.argmin(np.abs(monk_swatch_ita() - ita))) + 1
+
+
 def nearest_monk(lab: np.ndarray) -> int:
-    """Monk level 1–10 whose swatch is nearest to `lab` by CIEDE2000."""
-    palette = monk_palette_lab()
-    distances = color.deltaE_ciede2000(np.broadcast_to(lab, palette.shape), palette)
-    return int(np.argmin(distances)) + 1
+    """Monk level 1–10 of a CIELAB colour, through its ITA° (`monk_from_ita`)."""
+    return monk_from_ita(ita_degrees(float(lab[0]), float(lab[2])))
+
+
+def skin_tone(pixels: np.ndarray, min_pixels: int = MIN_TONE_PIXELS) -> Tone | None:
+    """ITA°, band, Monk level and undertone of skin pixels (sRGB uint8, any shape ending in 3; already
+    white-balanced), or None when there are fewer than `min_pixels`.
+
+    The median CIELAB of the pixels, leaving out the darkest 10 % (shadow, hair) and brightest 5 % (shine)
+    first. Every view and every crop (front, side, close-up) goes through this one function.
+    """
+    flat = np.asarray(pixels, dtype=np.uint8).reshape(-1, 3)
+    if len(flat) < min_pixels:
+        return None
+    lab = rgb_to_lab(flat.reshape(-1, 1, 3)).reshape(-1, 3)
+    lightness = lab[:, 0]
+    keep = (lightness > np.percentile(lightness, 10)) & (lightness < np.percentile(lightness, 95))
+    median = np.median(lab[keep] if keep.sum() >= min_pixels else lab, axis=0)
+    ita = ita_degrees(float(median[0]), float(median[2]))
+    return Tone(ita=round(ita, 2), category=ita_category(ita), monk=monk_from_ita(ita),
+                lab=[round(float(v), 2) for v in median], undertone=undertone(median))
 
 
 def undertone(lab: np.ndarray) -> str:

@@ -12,6 +12,7 @@ import statistics
 from typing import Any
 
 from desktop.ml.report import CONCERNS, AnalysisFailure, Quality, SkinReport
+from desktop.ml.scoring import ESTIMATE, UNMEASURED
 
 SESSION_VIEW = "session"
 
@@ -22,7 +23,7 @@ def view_entry(result: SkinReport | AnalysisFailure) -> dict[str, Any]:
         return result.to_dict()
     full = result.to_dict()
     return {key: full[key] for key in ("image", "ok", "view", "quality", "face", "tone", "skin_type", "concerns",
-                                       "unmeasured", "scale", "timings_ms")}
+                                       "concern_status", "unmeasured", "scale", "timings_ms")}
 
 
 def combine(results: list[SkinReport | AnalysisFailure]) -> SkinReport | AnalysisFailure:
@@ -52,6 +53,8 @@ def combine(results: list[SkinReport | AnalysisFailure]) -> SkinReport | Analysi
         unmeasured=[{"concern": c, "reason": reasons.get(c, "no view of the session measured it")}
                     for c in CONCERNS if concerns[c] is None],
         views=[view_entry(r) for r in results],
+        concern_status={c: main.concern_status.get(c, ESTIMATE) if concerns[c] is not None else UNMEASURED
+                        for c in CONCERNS},
     )
     combined.maps = main.maps
     return combined

@@ -1,5 +1,7 @@
 """Run the concern CNN in the app: ONNX Runtime when installed, else PyTorch; neither is imported until the
-first analysis. Architecture, labels and preprocessing are read from the model file itself.
+first analysis. Architecture, labels and preprocessing are read from the model file itself, and so is what
+the model may be used for: the views it was trained on (`views`) and what it has shown on real photos
+(`real_photos`: per output "validated" or "estimate", and whether the skin type may come from the photo).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ log = logging.getLogger(__name__)
 MODEL_DIR = ("models",)
 ONNX_NAME, TORCH_NAME = "skin_cnn.onnx", "skin_cnn.pt"
 THREADS = 2
+FRONT_ONLY = ("front",)  # what a model file that does not say which views it knows was trained on
+SQUARE = 1.15  # crops longer than this × their width (or the reverse) are scored in square tiles
 
 
 # Test-time views (degrees, scale) of the aligned face; each is also mirrored. One batched run of the model.
@@ -73,7 +77,63 @@ def _outputs(maps: np.ndarray, scores: np.ndarray, types: np.ndarray, config: Mo
     }
 
 
-class OnnxConcernModel:
+def tiles(height: int, width: int) -> list[tuple[int, int, int]]:
+    """Square tiles (top, left, side) covering an image that is not square, overlapping evenly: a
+    close-up's crop has the photo's shape, and squeezing it into the model's square input would stretch
+    every lesion and pore."""
+    side = min(height, width)
+    count = int(np.ceil(max(height, width) / side))
+    starts = np.linspace(0, max(height, width) - side, count).round().astype(int)
+    return [(int(s), 0, side) if height > width else (0, int(s), side) for s in starts]
+
+
+def _tiled(raw: Any, crop: np.ndarray, config: ModelConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maps, scores and skin-type logits of a crop that is not square: the mean over its square tiles (each
+    with its mirror image), the maps put back where each tile lies (overlaps averaged), at the model's map
+    resolution per tile side."""
+    height, width = crop.shape[:2]
+    boxes = tiles(height, width)
+    x = preprocess([crop[t:t + s, left:left + s] for t, left, s in boxes], config)
+    batch = np.empty((2 * len(x), *x.shape[1:]), np.float32)
+    batch[0::2], batch[1::2] = x, x[..., ::-1]
+    maps, scores, types = raw(batch)
+    size = config.map_size
+    per_px = size / boxes[0][2]
+    canvas = np.zeros((maps.shape[1], max(size, round(height * per_px)), max(size, round(width * per_px))), np.float32)
+    count = np.zeros(canvas.shape[1:], np.float32)
+    for i, (top, left, _) in enumerate(boxes):
+        y, x0 = round(top * per_px), round(left * per_px)
+        tile = (maps[2 * i] + maps[2 * i + 1][:, :, ::-1]) / 2
+        canvas[:, y:y + size, x0:x0 + size] += tile[:, :canvas.shape[1] - y, :canvas.shape[2] - x0]
+        count[y:y + size, x0:x0 + size] += 1
+    return (canvas / np.maximum(count, 1))[None], scores.mean(axis=0, keepdims=True), types.mean(axis=0, keepdims=True)
+
+
+def _batch(crop: np.ndarray, config: ModelConfig, run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The averaged logits of a crop: the test-time views of a square crop, the tiles of any other."""
+    height, width = crop.shape[:2]
+    if max(height, width) > SQUARE * min(height, width):
+        return _tiled(run, crop, config)
+    return _average(*run(_views(crop, config)))
+
+
+class ModelFile:
+    """What every runtime reads from a model file besides its weights."""
+
+    def __init__(self, meta: dict[str, Any]) -> None:
+        self.config = ModelConfig.from_dict(meta["config"])
+        self.metrics: dict[str, Any] = meta.get("metrics", {})
+        self.views: tuple[str, ...] = tuple(meta.get("views", FRONT_ONLY))
+        self.real_photos: dict[str, Any] = meta.get("real_photos", {})
+        self.name, self.version = self.config.name, self.config.version
+
+    @property
+    def skin_type_from_photo(self) -> bool:
+        """True only when the skin type from the photo has beaten chance on real photos (its model card)."""
+        return self.real_photos.get("status", {}).get("skin_type") == "photo"
+
+
+class OnnxConcernModel(ModelFile):
     runtime = "onnxruntime"
 
     def __init__(self, path: Path) -> None:
@@ -83,21 +143,23 @@ class OnnxConcernModel:
         options.intra_op_num_threads = THREADS
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        meta = json.loads(self._session.get_modelmeta().custom_metadata_map["skinlens"])
-        self.config = ModelConfig.from_dict(meta["config"])
-        self.metrics: dict[str, Any] = meta.get("metrics", {})
-        self.name, self.version = self.config.name, self.config.version
+        super().__init__(json.loads(self._session.get_modelmeta().custom_metadata_map["skinlens"]))
+
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        maps, scores, types = self._session.run(None, {"image": np.ascontiguousarray(batch)})
+        return maps, scores, types
 
     def raw(self, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logits (maps, scores, skin type) for every test-time view of the face."""
-        maps, scores, types = self._session.run(None, {"image": _views(face_rgb, self.config)})
-        return maps, scores, types
+        return self._run(_views(face_rgb, self.config))
 
     def predict(self, face_rgb: np.ndarray) -> dict[str, Any]:
-        return _outputs(*_average(*self.raw(face_rgb)), self.config)
+        """Scores, maps and skin type of a crop: the aligned face of a front or side view, or a close-up's
+        crop (any shape)."""
+        return _outputs(*_batch(face_rgb, self.config, self._run), self.config)
 
 
-class TorchConcernModel:
+class TorchConcernModel(ModelFile):
     runtime = "torch"
 
     def __init__(self, path: Path) -> None:
@@ -107,23 +169,25 @@ class TorchConcernModel:
 
         torch.set_num_threads(THREADS)
         state = torch.load(path, map_location="cpu", weights_only=False)
-        self.config = ModelConfig.from_dict(state["config"])
-        self.metrics = state.get("metrics", {})
+        super().__init__(state)
         self._model = ConcernNet(self.config)
         self._model.load_state_dict(state["state_dict"])
         self._model.eval()
-        self.name, self.version = self.config.name, self.config.version
 
-    def raw(self, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Logits (maps, scores, skin type) for every test-time view of the face."""
+    def _run(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         import torch
 
         with torch.no_grad():
-            maps, scores, types = self._model(torch.from_numpy(_views(face_rgb, self.config)))
+            maps, scores, types = self._model(torch.from_numpy(np.ascontiguousarray(batch)))
         return maps.numpy(), scores.numpy(), types.numpy()
 
+    def raw(self, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logits (maps, scores, skin type) for every test-time view of the face."""
+        return self._run(_views(face_rgb, self.config))
+
     def predict(self, face_rgb: np.ndarray) -> dict[str, Any]:
-        return _outputs(*_average(*self.raw(face_rgb)), self.config)
+        """As `OnnxConcernModel.predict`."""
+        return _outputs(*_batch(face_rgb, self.config, self._run), self.config)
 
 
 def load_concern_model(folder: Path | None = None, prefer: str = "onnxruntime") -> Any | None:

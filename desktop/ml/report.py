@@ -55,6 +55,8 @@ class SkinReport:
     unmeasured: list[dict[str, str]] = field(default_factory=list)  # [{"concern": .., "reason": ..}]
     scale: dict[str, Any] = field(default_factory=dict)  # {"px_per_mm": .. | None, "source": ..}
     views: list[dict[str, Any]] | None = None  # a session's per-view entries (None for a single photo)
+    # per concern "validated" (real-photo evidence of skill, MODEL_CARD.md), "estimate" or "unmeasured"
+    concern_status: dict[str, str] = field(default_factory=dict)
     maps: Any = field(default=None, repr=False, compare=False)  # FaceMaps; never serialised
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class SkinReport:
             unmeasured=list(d.get("unmeasured") or []),
             scale=d.get("scale") or {},
             views=d.get("views"),
+            concern_status=dict(d.get("concern_status") or {}),
         )
 
 

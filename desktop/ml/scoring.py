@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,7 @@ SCORE_MAPS: dict[str, list[tuple[str, float, float, float]]] = {
     "texture": [("texture_energy", 1.0, 4.0, 1.0)],
 }
 FUSION_WEIGHTS: dict[str, float] = dict.fromkeys(CONCERNS, 0.5)
+VALIDATED, ESTIMATE, UNMEASURED = "validated", "estimate", "unmeasured"
 MAX_CNN_WEIGHT = 0.6
 
 
@@ -89,15 +91,16 @@ def cnn_weights(metrics: Mapping[str, Mapping[str, float]] | None) -> dict[str, 
 
 def fuse(measure: Mapping[str, float | None], cnn: Mapping[str, float] | None,
          weights: Mapping[str, float] | None = None) -> dict[str, float | None]:
-    """Combine measure-based and CNN scores per concern: (1 − w) × measure + w × CNN, w from `weights`."""
+    """Combine measure-based and CNN scores per concern: (1 − w) × measure + w × CNN, w from `weights`; null
+    where the measures are (the view cannot show that concern)."""
     if not cnn:
         return dict(measure)
     weights = weights or FUSION_WEIGHTS
     fused: dict[str, float | None] = {}
     for concern in CONCERNS:
         m, c = measure.get(concern), cnn.get(concern)
-        if m is None or c is None:
-            fused[concern] = c if m is None else m
+        if m is None or c is None:  # a concern the view cannot measure stays unmeasured, whatever the CNN says
+            fused[concern] = m
         else:
             w = weights.get(concern, 0.0)
             fused[concern] = round((1 - w) * m + w * c, 1)
@@ -127,3 +130,12 @@ def fuse_maps(measure: Mapping[str, np.ndarray], cnn: Mapping[str, np.ndarray],
         w = weights.get(concern, 0.0)
         fused[concern] = np.clip((1 - w) * base + w * up, 0.0, 1.0).astype(np.float32)
     return fused
+
+
+def concern_status(concerns: Mapping[str, float | None], real_photos: Mapping[str, Any] | None) -> dict[str, str]:
+    """Per concern what its score is worth: "validated" when the analysis it came from has shown skill on
+    real photos (the statuses measured with the model, in its file: `training.validation`), "estimate"
+    otherwise (the app says "estimate, not validated"), "unmeasured" when the score is null."""
+    measured = (real_photos or {}).get("status", {})
+    return {c: UNMEASURED if concerns.get(c) is None else VALIDATED if measured.get(c) == VALIDATED else ESTIMATE
+            for c in CONCERNS}

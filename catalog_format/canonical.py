@@ -130,9 +130,20 @@ def _texts(raw: Mapping[str, Any]) -> dict[str, str]:
     for key, limit in TEXT_LIMITS.items():
         if len(texts[key]) > limit:
             raise ValueError(f"{key} is longer than {limit} characters")
-    if _LINE_BREAK.search(texts["id"]):
-        raise ValueError("id must be one line (no tab or line break)")
+    problem = id_problem(texts["id"])
+    if problem:
+        raise ValueError(problem)
     return texts
+
+
+def id_problem(product_id: str) -> str | None:
+    """Why an id (as stored) is not one the feed can page past, or None: one trimmed line, at most
+    MAX_ID_CHARS characters (the longest `after` cursor the feed accepts)."""
+    if len(product_id) > MAX_ID_CHARS:
+        return f"id is longer than {MAX_ID_CHARS} characters"
+    if _LINE_BREAK.search(product_id) or _CONTROL.search(product_id) or product_id != product_id.strip():
+        return "id must be one line of text (no tab, line break or control character, nothing around it)"
+    return None
 
 
 def canonical_values(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def build_services(paths: AppPaths | None = None, analyzer: Analyzer | None = No
     _log_to_file(paths)
     store = CatalogStore(paths.catalog_db)
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
-    history = HistoryStore(paths.history_db, legacy_catalog=paths.catalog_db)
+    history = HistoryStore(paths.history_db, legacy_catalog=paths.catalog_db, photos_dir=paths.photos_dir)
     calibration = CalibrationProfile.load(paths.calibration_file)
     return Services(paths=paths, settings=Settings.load(paths.settings_file), store=store, history=history,
                     analyzer=analyzer or Analyzer(calibration=calibration, model_loader=load_concern_model),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop import __version__
+from desktop import __version__, history_cli
 from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.settings import AppPaths, Settings
 
@@ -76,16 +76,26 @@ def cmd_calibrate(args: argparse.Namespace, paths: AppPaths) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace, paths: AppPaths) -> int:
+    saver = history_cli.HistorySaver(paths) if args.save else None  # refuses before any work is done
     analyzer = make_analyzer(paths)
     all_ok = True
-    for image in args.images:
-        result = analyzer.analyze(image)
-        all_ok &= result.ok
-        if args.json:
-            print(result.to_json(), flush=True)
-        else:
-            print(f"{image}: {_summary(result)}")
+    try:
+        for image in args.images:
+            result, rgb = analyzer.analyze_source(image)
+            all_ok &= result.ok
+            saved = saver.save(result, rgb) if saver is not None and isinstance(result, SkinReport) else None
+            if args.json:
+                print(result.to_json() if saved is None else _with_history_id(result.to_json(), saved), flush=True)
+            else:
+                print(f"{image}: {_summary(result)}" + (f" (saved as scan {saved})" if saved else ""))
+    finally:
+        if saver is not None:
+            saver.close()
     return 0 if all_ok else 1
+
+
+def _with_history_id(line: str, scan_id: int) -> str:
+    return json.dumps({**json.loads(line), "history_id": scan_id}, ensure_ascii=False)
 
 
 def _summary(result: SkinReport | AnalysisFailure) -> str:
@@ -234,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("analyze", help="analyse photos on this machine")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("--save", action="store_true", help="also store each result in your (encrypted) history")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p = sub.add_parser("calibrate", help="set the colour calibration from a photo of a white or grey card")
     p.add_argument("image", nargs="?", metavar="IMAGE")
@@ -261,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--server", metavar="URL", required=True)
     p.add_argument("--fingerprint", metavar="SHA256:…", help="refuse unless the server's key has this fingerprint")
     p.add_argument("--replace-key", action="store_true", help="accept a key that differs from the one pinned")
+    history_cli.add_parser(sub)
     return parser
 
 
@@ -278,11 +290,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return doctor.run(as_json=args.json)
     paths = AppPaths.default()
     handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
-                "sync": cmd_sync, "login": cmd_login}
+                "sync": cmd_sync, "login": cmd_login, "history": history_cli.cmd_history}
     try:
         return handlers[args.command](args, paths)
     except KeyboardInterrupt:
         return 130
+    except history_cli.HistoryUnavailable as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     except Exception as exc:  # the contract: never a traceback; the full one goes to the log
         log.debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)

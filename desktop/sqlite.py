@@ -13,19 +13,23 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 
-
-def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=5000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+COMMON_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL")
+# For files of personal data: deleted content is overwritten with zeros (not every SQLite build does so by
+# default), and temporary tables and sorts stay in memory instead of temporary files on disk.
+PERSONAL_PRAGMAS = ("secure_delete=ON", "temp_store=MEMORY")
 
 
-def open_engine(db_path: Path) -> Engine:
+def open_engine(db_path: Path, extra_pragmas: tuple[str, ...] = ()) -> Engine:
     engine = create_engine(f"sqlite:///{db_path}", future=True)
-    event.listen(engine, "connect", _on_connect)
+    pragmas = COMMON_PRAGMAS + extra_pragmas
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        for pragma in pragmas:
+            cur.execute(f"PRAGMA {pragma}")
+        cur.close()
+
+    event.listen(engine, "connect", on_connect)
     return engine
 
 

@@ -52,10 +52,15 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 @pytest.fixture(autouse=True)
 def skinlens_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own SKINLENS_HOME: no test ever touches the user's real data."""
+    """Every test gets its own SKINLENS_HOME and key folder: no test ever touches the user's real data."""
     home = tmp_path / "home"
     monkeypatch.setenv("SKINLENS_HOME", str(home))
     monkeypatch.delenv("SKINLENS_SYNC_TOKEN", raising=False)
+    # History keys: a key file (used where there is no keyring) goes to this test's own folder, outside the home,
+    # and a `skinlens` subprocess never reaches a real keyring (it has no keyring and uses that key file).
+    monkeypatch.setenv("SKINLENS_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("SKINLENS_PASSPHRASE", raising=False)
     return home
 
 

@@ -38,7 +38,7 @@ class HistoryEntry:
     id: int
     created_at: float
     report: dict[str, Any]
-    photo_path: str | None
+    has_photo: bool  # the photo itself is sealed on disk: the controller opens it when a screen shows it
 
     @property
     def when(self) -> str:
@@ -53,10 +53,12 @@ class HistoryPage(QWidget):
     delete_requested = Signal(list)  # ids
     delete_all_requested = Signal()
     export_requested = Signal(object)  # HistoryEntry
+    photos_requested = Signal(list)  # ids of the compared scans whose photos were kept
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.entries: list[HistoryEntry] = []
+        self._compared: tuple[int, int] = (0, 0)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Date", "Skin type", "Tone (Monk)", "Most visible"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -165,11 +167,17 @@ class HistoryPage(QWidget):
             return
         older, newer = sorted((self._entry(i) for i in ids), key=lambda e: e.created_at)
         self.compare.setText(comparison_html(older, newer))
-        for label, entry in zip(self.photos, (older, newer), strict=True):
-            if entry.photo_path:
-                pixmap = QPixmap(entry.photo_path)
-                if not pixmap.isNull():
-                    label.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
+        self._compared = (older.id, newer.id)
+        wanted = [e.id for e in (older, newer) if e.has_photo]
+        if wanted:
+            self.photos_requested.emit(wanted)
+
+    def show_photos(self, photos: dict[int, bytes]) -> None:
+        """The kept photos of the compared scans, opened by the controller (JPEG bytes by scan id)."""
+        for label, scan_id in zip(self.photos, self._compared, strict=True):
+            pixmap = QPixmap()
+            if scan_id in photos and pixmap.loadFromData(photos[scan_id]):
+                label.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
 
     def _export(self) -> None:
         ids = self.selected_ids()

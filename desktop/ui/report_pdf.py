@@ -40,17 +40,18 @@ def report_html(report: dict[str, Any], when: str, with_photo: bool) -> str:
     return "".join(parts)
 
 
-def write_pdf(path: Path, report: dict[str, Any], when: str, photo_path: str | None = None) -> Path:
+def write_pdf(path: Path, report: dict[str, Any], when: str, photo: bytes | None = None) -> Path:
+    """Write the report; `photo` is the kept photo as JPEG bytes (history keeps it sealed, never as a file)."""
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("SkinLens report")
     writer.setCreator(f"SkinLens {__version__}")
     document = QTextDocument()
-    photo = QImage(photo_path) if photo_path else QImage()
-    if not photo.isNull():
-        document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl("photo"), photo)
-    document.setHtml(report_html(report, when, not photo.isNull()))
+    image = QImage.fromData(photo) if photo else QImage()
+    if not image.isNull():
+        document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl("photo"), image)
+    document.setHtml(report_html(report, when, not image.isNull()))
     document.print_(writer)
     if not path.exists() or path.stat().st_size == 0:
         raise OSError(f"The PDF could not be written to {path}.")

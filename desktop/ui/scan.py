@@ -18,6 +18,7 @@ from desktop.ml.maps import heat_rgba
 from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.tasks import TaskState
 from desktop.ui.widgets import to_qimage
+from desktop.userdata import encode_photo
 
 DISPLAY_SIDE = 1024  # longest side of the photo kept for display; the full image is not kept
 
@@ -43,10 +44,7 @@ def prepare(report: SkinReport | AnalysisFailure, rgb: np.ndarray | None,
     overlays = {}
     if report.maps is not None:
         overlays = {name: to_qimage(heat_rgba(report.maps.overlay(name, scale))) for name in report.maps.names}
-    jpeg = None
-    if keep_photo:
-        ok, buffer = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
-        jpeg = buffer.tobytes() if ok else None
+    jpeg = encode_photo(small) if keep_photo else None
     return Scan(report=report, photo=to_qimage(small), overlays=overlays, jpeg=jpeg)
 
 

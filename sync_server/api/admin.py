@@ -89,6 +89,8 @@ def put_product(product_id: ProductId, body: ProductIn, session: SessionDep, sig
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the body's id differs from the URL's")
     try:
         row = body.to_row()
+        if row.id != product_id:
+            raise ValueError(f"the URL's id must be the canonical id {row.id!r} (trimmed)")
         with session.begin():
             write = changes.CatalogWrite(session, signer)  # the catalog lock first, always: as imports do
             existing = session.execute(select(Product).where(Product.id == product_id)).scalar()

@@ -6,6 +6,7 @@ consent → live capture (auto-capture when the guidance holds) → analysis in 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from desktop.camera import NoCameras
 from desktop.explain import level
 from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.ui.capture_page import NO_CAMERA
+from tests import offline_guard
 
 pytestmark = pytest.mark.gui
 
@@ -27,7 +29,17 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return urls
 
 
-def test_capture_to_routine_to_buy(qtbot, make_window, opened: list[str]) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def offline() -> Iterator[list[str]]:
+    """Every socket blocked (tests/offline_guard.py) from before the window is built until after it closed."""
+    with offline_guard.blocked() as attempts:
+        yield attempts
+        attempts_seen = list(attempts)
+    assert attempts_seen == []
+
+
+def test_capture_to_routine_to_buy(offline: list[str], qtbot, make_window, opened: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The live-capture pipeline with the network blocked: camera thread, guidance, analysis, routine, save."""
     window = make_window()
     assert window.current_page == "consent"
     qtbot.mouseClick(window.pages["consent"].start_button, Qt.MouseButton.LeftButton)
@@ -57,6 +69,7 @@ def test_capture_to_routine_to_buy(qtbot, make_window, opened: list[str]) -> Non
 
     routine = routine_signal.args[0]
     assert routine.steps and window.routine_page.cards
+    qtbot.waitUntil(lambda: len(window.services.history.analyses()) == 1, timeout=10_000)
     with qtbot.waitSignal(window.routine_ready, timeout=30_000):
         qtbot.mouseClick(window.form.submit_button, Qt.MouseButton.LeftButton)
     assert window.current_page == "routine"
@@ -97,7 +110,7 @@ def test_photo_import_by_drag_and_drop(qtbot, make_window, photo_dir: Path) -> N
         assert window.current_page == "analysing"
     assert isinstance(signal.args[0], SkinReport) and signal.args[0].image == "astronaut.jpg"
     qtbot.waitUntil(lambda: len(window.services.history.analyses()) == 1)  # history keeps the scores…
-    assert window.services.history.analyses()[0][3] is None  # …but not the photo (off by default)
+    assert window.services.history.analyses()[0].has_photo is False  # …but not the photo (off by default)
 
 
 def test_unreadable_photo_says_why_and_returns_to_capture(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import keyring
 import pytest
-from sqlalchemy import update
 
-from desktop.history.models import Analysis
 from desktop.sync.client import KEYRING_SERVICE
 from tests.integration.conftest import free_port
 
@@ -26,8 +24,10 @@ def _scan_twice(qtbot, window, photo: Path) -> None:  # type: ignore[no-untyped-
 def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(consent_given=True, keep_photos=True)
     _scan_twice(qtbot, window, photo_dir / "astronaut.jpg")
-    photos = [row[3] for row in window.services.history.analyses()]
-    assert all(p and Path(p).is_file() and Path(p).parent == window.services.paths.photos_dir for p in photos)
+    history = window.services.history
+    assert all(scan.has_photo for scan in history.analyses())
+    photos = sorted(window.services.paths.photos_dir.iterdir())
+    assert len(photos) == 2 and all(history.photo(s.id) for s in history.analyses())
 
     with qtbot.waitSignal(window.history_controller.history_loaded, timeout=10_000):
         window.nav["history"].trigger()
@@ -40,23 +40,25 @@ def test_history_trend_compare_pdf_and_delete(qtbot, make_window, photo_dir: Pat
     ids = [e.id for e in page.entries]
     page.select_ids(ids)
     assert "change" in page.compare.text() and "+0" in page.compare.text()  # same photo twice: no change
-    assert all(not label.pixmap().isNull() for label in page.photos)
+    qtbot.waitUntil(lambda: all(not label.pixmap().isNull() for label in page.photos), timeout=10_000)
 
     page.select_ids(ids[:1])
     target = tmp_path / "report.pdf"
     with qtbot.waitSignal(window.history_controller.pdf_written, timeout=20_000):
         window.history_controller.export_pdf(page.entries[0], target)
-    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 5_000
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_size > 30_000  # the photo is in it
+    assert [p for p, _ in history.exported_files()] == [target.resolve()]
 
     with qtbot.waitSignal(window.history_controller.history_loaded, timeout=10_000):
         page.delete_button.click()
-    assert page.table.rowCount() == 1 and not Path(photos[0]).exists() and Path(photos[1]).exists()
+    assert page.table.rowCount() == 1 and sum(p.exists() for p in photos) == 1
 
     page.delete_all_button.click()
     with qtbot.waitSignal(window.history_controller.data_deleted, timeout=10_000):
         window.history_controller.confirm_box.accept()
     assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
     assert not window.services.paths.photos_dir.exists() and page.table.rowCount() == 0
+    assert target.exists()  # a report the user saved elsewhere is theirs: listed, not deleted
     assert window.services.store.count() > 900  # the catalog is not personal data and stays
 
 
@@ -71,9 +73,8 @@ def test_settings_save_token_in_keyring_and_survive_a_dead_server(qtbot, make_wi
     assert keyring.get_password(KEYRING_SERVICE, url) == "device-token-123"
     assert page.token.text() == ""
     history = window.services.history
-    old, new = history.add_analysis({"concerns": {}}), history.add_analysis({"concerns": {}})
-    with history.engine.begin() as conn:
-        conn.execute(update(Analysis).where(Analysis.id == old).values(created_at=time.time() - 91 * 86_400))
+    history.add_analysis({"concerns": {}}, created_at=time.time() - 91 * 86_400)
+    new = history.add_analysis({"concerns": {}})
     page.keep_photos.setChecked(True)
     page.retention.setCurrentIndex(page.retention.findData(90))
     page.save_button.click()

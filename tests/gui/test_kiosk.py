@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import weakref
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QDesktopServices
 
 from desktop.settings import hash_pin
+from tests.privacy_checks import files_under
 
 pytestmark = pytest.mark.gui
 PIN = "2468"
@@ -22,16 +22,13 @@ def kiosk(make_window):  # type: ignore[no-untyped-def]
                        keep_photos=True, consent_given=True)
 
 
-def _files_under(home: Path) -> set[str]:
-    return {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()}
-
-
 def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     opened: list[str] = []
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
     window = kiosk
     home = window.services.paths.home
-    files_before = _files_under(home)
+    window.tasks.wait_all(10_000)
+    before = files_under(home)  # every file under the home, byte for byte, once the window is up
     assert window.isFullScreen()
     assert window.current_page == "consent"  # consent every session, even if given before
     assert not window.nav["history"].isVisible()
@@ -51,7 +48,6 @@ def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk
     kept = [weakref.ref(o) for o in (session.scan, session.scan.report, session.routine, window.live.checked_frame)
             if o is not None]
     assert len(kept) == 4
-    assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
     with qtbot.waitSignal(window.kiosk_controller.wiped, timeout=5_000):
         window.kiosk_controller.idle.timer.setInterval(50)
         window.kiosk_controller.idle.timer.start()
@@ -63,9 +59,11 @@ def test_kiosk_scan_shows_qr_codes_and_idle_wipe_forgets_everything(qtbot, kiosk
     assert window.form.answers().goals == [] and window.form.answers().budget_max is None
     gc.collect()
     assert [ref() for ref in kept] == [None] * 4  # scan, report, routine and captured frame are gone from memory
-    new_files = _files_under(home) - files_before
-    assert not [f for f in new_files if not f.startswith(("catalog.sqlite3", "skinlens.log"))], new_files
-    assert not (home / "photos").exists()
+    window.tasks.wait_all(10_000)
+    after = files_under(home)
+    assert sorted(after) == sorted(before)  # no file made or removed: no photo, no history row, no log line...
+    assert [name for name in after if after[name] != before[name]] == []  # ...and not one byte changed
+    assert window.services.history.analyses() == [] and window.services.history.load_profile() is None
 
 
 def test_settings_and_exit_need_the_admin_pin(qtbot, kiosk) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ class TamperingProxy:
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 proxy.requests.append(self.path)
                 headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "if-none-match")}
                 answer = requests.get(proxy.upstream + self.path, headers=headers | {"Accept-Encoding": "identity"},

@@ -276,3 +276,11 @@ def test_a_version_1_client_still_verifies(client: TestClient, database_url: str
     assert state["digest"] == catalog_digest_v1(pairs)
     public = serialization.load_pem_public_key(resource("keys", "catalog_signing_dev.pub.pem").read_bytes())
     public.verify(base64.b64decode(state["signature"]), signed_message(state["seq"], state["digest"], 1))  # type: ignore[union-attr]
+
+
+def test_a_put_writes_the_product_its_url_names(client: TestClient) -> None:
+    """The body's id is trimmed to its canonical form; a URL naming the untrimmed id would otherwise write
+    another product than the one it names (and a later GET or DELETE of that URL would not find it)."""
+    out = client.put("/v1/admin/products/%20q%20", json=PRODUCT | {"id": " q "}, headers=ADMIN)
+    assert out.status_code == 422 and "canonical id" in out.json()["detail"]
+    assert client.get("/v1/admin/products/q", headers=ADMIN).status_code == 404

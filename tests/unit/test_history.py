@@ -38,13 +38,14 @@ def columns(path: Path, table: str) -> set[str]:
 
 def test_history_profile_and_forgetting(tmp_path: Path) -> None:
     history = HistoryStore(tmp_path / "h.sqlite3")
-    first = history.add_analysis({"image": "a.jpg", "ok": True}, photo_path="/tmp/a.jpg")
+    first = history.add_analysis({"image": "a.jpg", "ok": True}, photo=b"\xff\xd8a photo")
     history.add_analysis({"image": "b.jpg", "ok": True})
     assert [a[2]["image"] for a in history.analyses()] == ["a.jpg", "b.jpg"]
-    assert history.delete_analyses([first]) == ["/tmp/a.jpg"]
+    assert history.photo(first) == b"\xff\xd8a photo" and len(list(history.photos_dir.iterdir())) == 1
+    assert history.delete_analyses([first]) == 1 and not list(history.photos_dir.iterdir())
     history.save_profile({"skin_type": "dry"})
     assert history.load_profile() == {"skin_type": "dry"}
-    history.delete_user_data()
+    history.wipe()
     assert history.analyses() == [] and history.load_profile() is None
     history.close()
 
@@ -76,8 +77,8 @@ def test_history_and_answers_move_to_their_own_file_and_leave_no_trace(tmp_path:
     store = CatalogStore(paths.catalog_db)
     history = HistoryStore(paths.history_db, legacy_catalog=paths.catalog_db)
     scans = history.analyses()
-    assert [(s[0], s[2]["image"], s[3]) for s in scans] == [(1, "first.jpg", "/home/u/photos/a.jpg"),
-                                                           (2, "second.jpg", None)]
+    assert [(s[0], s[2]["image"], s[3]) for s in scans] == [(1, "first.jpg", False),  # its photo is long gone
+                                                           (2, "second.jpg", False)]
     assert scans[0][1] == 1.79616108138236594202e+09
     assert history.load_profile() == {"skin_type": "dry", "goals": ["calmer"], "vegan": True}
     assert not {"analyses", "user_profile"} & tables(paths.catalog_db)

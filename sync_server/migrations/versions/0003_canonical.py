@@ -18,7 +18,8 @@ from dataclasses import replace
 import sqlalchemy as sa
 from alembic import op
 
-from catalog_format import LIST_FIELDS, MAX_ID_CHARS, PRODUCT_FIELDS, CatalogChecksum, CatalogRow, url_problem
+from catalog_format import LIST_FIELDS, PRODUCT_FIELDS, CatalogChecksum, CatalogRow, url_problem
+from catalog_format.canonical import id_problem
 
 revision = "0003"
 down_revision = "0002"
@@ -44,10 +45,6 @@ def _canonical(row: dict) -> dict | None:  # type: ignore[type-arg]
     return product.values() | {"content_hash": product.content_hash()}
 
 
-def _id_ok(product_id: str) -> bool:
-    return len(product_id) <= MAX_ID_CHARS and product_id == product_id.strip() and product_id.isprintable()
-
-
 def upgrade() -> None:
     op.add_column("catalog_state", sa.Column("checksum", sa.LargeBinary, nullable=True))
     op.add_column("catalog_state", sa.Column("live_count", sa.BigInteger, nullable=False, server_default="0"))
@@ -56,7 +53,7 @@ def upgrade() -> None:
     new_seq, changed, checksum, live = seq + 1, False, CatalogChecksum(), 0
     rows = conn.execute(sa.text(f"SELECT {COLUMNS}, content_hash, deleted, seq FROM products")).mappings().all()
     for row in rows:
-        if not _id_ok(row["id"]):
+        if id_problem(row["id"]):
             log.warning("product %r removed: its id cannot be paged past", row["id"][:80])
             conn.execute(sa.text("DELETE FROM products WHERE id = :id"), {"id": row["id"]})
             horizon, changed = max(horizon, new_seq if not row["deleted"] else row["seq"]), True

@@ -37,6 +37,8 @@ class ParseResult:
 
 def split_inci(ingredients: str) -> list[str]:
     """Split an INCI list as printed on a pack: commas outside parentheses separate ingredients."""
+    if not any(bracket in ingredients for bracket in "()[]"):  # the common label: every comma separates
+        return [p.strip().rstrip(".").strip() for p in ingredients.split(",") if p.strip().rstrip(".").strip()]
     parts: list[str] = []
     depth = 0
     current: list[str] = []

@@ -26,7 +26,7 @@ from desktop.sync.client import SyncClient, SyncError
 from sync_server import changes
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, make_sessions
-from tests.integration.conftest import LiveServer, run_server_cli
+from tests.integration.conftest import LiveServer, run_server_cli, wait_until_served
 
 DEMO = resource("catalog", "demo_catalog.csv")
 
@@ -196,6 +196,7 @@ def test_concurrent_writers_never_lose_a_change(live_server: LiveServer, tmp_pat
             sync.pull(store)
         for w in writers:
             w.join()
+        wait_until_served(live_server)  # other writers reach the server's memory by NOTIFY, within the bound
         sync.pull(store)
         lost_runs += local_products(store) != server_products(live_server.database_url)
     engine.dispose()
@@ -281,5 +282,6 @@ def test_connection_cut_at_random_points_leaves_a_server_state(live_server: Live
     proxy.close()
     engine.dispose()
     assert failures >= 10 and proxy.cuts >= failures  # the faults really happened
+    wait_until_served(live_server)
     SyncClient(live_server.url, tok).pull(store)
     assert local_products(store) == server_products(live_server.database_url)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,8 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sync_server import __version__, changes, feed
 from sync_server.api import router
 from sync_server.auth import TokenBook
+from sync_server.cache import CatalogCache, Listener
 from sync_server.config import ServerSettings
-from sync_server.db import make_engine, make_read_sessions, make_sessions
+from sync_server.db import libpq_url, make_engine, make_read_sessions, make_sessions, size_thread_pool
+from sync_server.fastpath import CachedReads
 from sync_server.gate import Gate
 from sync_server.ratelimit import LoadShedding
 
@@ -45,9 +49,10 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url, settings.db_pool_size)
     # no /docs or /redoc: they load scripts from a CDN and show the admin routes to anyone; /openapi.json stays
     app = FastAPI(title="SkinLens catalog sync", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=_lifespan,
                   description="Commit-ordered, signed catalog sync for SkinLens clients; see PROTOCOL.md.")
     app.state.settings = settings
     app.state.engine = engine
@@ -57,15 +62,37 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     with app.state.sessions.begin() as session:
         changes.ensure_signed(session, app.state.signer)
     app.state.token_cache = TokenBook(app.state.sessions)
-    app.state.snapshot_cache = SnapshotCache()
+    app.state.catalog_cache = CatalogCache(settings.catalog_staleness_seconds)
     app.state.legacy_states = feed.LegacyStates(app.state.signer)
     app.add_exception_handler(RequestValidationError, bounded_validation_error)  # type: ignore[arg-type]
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)  # level 9 costs ~4× for ~10 % less
+    # the feed and the snapshot come compressed already (sync_server.compression); this covers the rest
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
+    app.add_middleware(CachedReads, cache=app.state.catalog_cache, page_limit_max=settings.page_limit_max)
     app.add_middleware(LoadShedding, limit=settings.max_inflight_requests)
     app.add_middleware(Gate, settings=settings, tokens=app.state.token_cache)  # before a request takes a slot
     app.add_middleware(AccessLog)
     app.include_router(router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The catalog listener runs while the app serves; sync routes get as many threads as the pool has
+    connections, so a burst waits for a thread instead of opening connections beyond the pool."""
+    settings: ServerSettings = app.state.settings
+    size_thread_pool(settings.db_pool_size)
+
+    def read_head() -> feed.CatalogHead:
+        with app.state.read_sessions() as session:
+            return feed.head(session)
+
+    listener = Listener(app.state.catalog_cache, libpq_url(settings.sqlalchemy_url), read_head)
+    listener.start()
+    try:
+        yield
+    finally:
+        listener.stop()
+        app.state.engine.dispose()
 
 
 MAX_VALIDATION_ERRORS = 10
@@ -104,23 +131,6 @@ class AccessLog:
             access_log.info("request", extra={"fields": {
                 "method": scope["method"], "path": scope["path"], "status": status,
                 "ms": round((time.perf_counter() - start) * 1000, 2)}})
-
-
-class SnapshotCache:
-    """The bodies of the newest snapshot, per (seq, digest version): its URL is immutable per sequence, so the
-    bytes can be reused until the sequence moves on (the same thing a CDN in front of the server does)."""
-
-    def __init__(self) -> None:
-        self.seq: int | None = None
-        self.bodies: dict[tuple[int, int], bytes] = {}
-
-    def get(self, key: tuple[int, int]) -> bytes | None:
-        return self.bodies.get(key)
-
-    def put(self, key: tuple[int, int], body: bytes) -> None:
-        if key[0] != self.seq:
-            self.seq, self.bodies = key[0], {}
-        self.bodies[key] = body
 
 
 def app_from_env() -> FastAPI:

@@ -68,8 +68,10 @@ def record_digest(session: Session, seq: int, signer: Signer) -> str:
     state = session.get(CatalogState, CATALOG_ID)
     assert state is not None
     digest = CatalogChecksum.from_bytes(state.checksum).hexdigest()
-    session.merge(CatalogDigest(seq=seq, digest=digest, signature=signer.sign(seq, digest)))
-    session.flush()
+    signature = signer.sign(seq, digest)
+    stmt = pg_insert(CatalogDigest).values(seq=seq, digest=digest, signature=signature)
+    session.execute(stmt.on_conflict_do_update(index_elements=[CatalogDigest.seq],
+                                               set_={"digest": digest, "signature": signature}))
     return digest
 
 

@@ -36,6 +36,8 @@ class ServerSettings(TransportSettings):
     rate_limit_per_second: float = 20.0  # per token, per worker process
     rate_limit_burst: int = 200
     max_inflight_requests: int = 64  # per worker; beyond this requests get 503 + Retry-After
+    db_pool_size: int = Field(default=16, ge=1)  # connections per worker, and threads for the sync routes
+    catalog_staleness_seconds: float = Field(default=2.0, gt=0)  # a worker's catalog head when NOTIFY fails
     max_import_bytes: int = 64 * 1024 * 1024  # the body of POST /v1/admin/catalog; beyond: 413
     max_body_bytes: int = 1024 * 1024  # any other request's body; beyond: 413
     body_timeout_seconds: float = 60.0  # a whole request body must arrive within this, or 408

@@ -132,6 +132,7 @@ class WriteOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     catalog_seq: int
+    served_seq: int | None = None  # the sequence this worker answers polls at from memory; null: from the database
 
 
 class KeyOut(BaseModel):

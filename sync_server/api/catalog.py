@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from catalog_format import MAX_ID_CHARS, TEXT_PATTERN
 from sync_server import feed
 from sync_server.api.deps import ReadSessionDep, SettingsDep, SignerDep, require_device
+from sync_server.cache import Answer, CatalogCache
+from sync_server.compression import Encoded
+from sync_server.fastpath import page_key, snapshot_key
 from sync_server.schemas import ChangesPage, HealthOut, KeyOut, RefetchOut, SnapshotOut
 
 router = APIRouter()
@@ -26,9 +29,34 @@ def _state(request: Request, session: Session, current: feed.CatalogHead, versio
     return legacy.state(session, current)
 
 
+def _cache(request: Request, current: feed.CatalogHead) -> CatalogCache:
+    cache: CatalogCache = request.app.state.catalog_cache
+    cache.offer(current)
+    return cache
+
+
+def _kept(request: Request, current: feed.CatalogHead, key: tuple[object, ...], body: bytes, etag: str,
+          cache_control: str) -> Response:
+    """The answer, compressed once and kept for the polls that follow at the same head (sync_server.fastpath)."""
+    answer = Answer(Encoded.of(body), etag, cache_control)
+    _cache(request, current).keep(current, key, answer)
+    return _respond(request, answer)
+
+
+def _respond(request: Request, answer: Answer) -> Response:
+    content, encoding = answer.encoded.pick(request.headers.get("accept-encoding"))
+    headers = {"ETag": answer.etag, "Cache-Control": answer.cache_control, "Vary": "Accept-Encoding"}
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    return Response(content, media_type=JSON, headers=headers)
+
+
 @router.get("/healthz")
-def healthz(session: ReadSessionDep) -> HealthOut:
-    return HealthOut(status="ok", catalog_seq=feed.head(session).seq)
+def healthz(session: ReadSessionDep, request: Request) -> HealthOut:
+    """The database's sequence and, beside it, the one this worker serves from memory (never refreshed here, so
+    the difference shows whether notifications arrive)."""
+    held = request.app.state.catalog_cache.head()
+    return HealthOut(status="ok", catalog_seq=feed.head(session).seq, served_seq=held.seq if held else None)
 
 
 @router.get("/v1/catalog/changes", dependencies=[Depends(require_device)], response_model=ChangesPage,
@@ -44,15 +72,17 @@ def catalog_changes(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     current = feed.head(session)
+    _cache(request, current)
     etag = f'"c{current.seq}"'
     if if_none_match == etag:
         return Response(status_code=304, headers={"ETag": etag})
+    limit = min(limit, settings.page_limit_max)
     try:
-        body = feed.changes_page(session, current, since, after, min(limit, settings.page_limit_max),
+        body = feed.changes_page(session, current, since, after, limit,
                                  _state(request, session, current, digest_version))
     except feed.CursorTooOld as exc:
         return JSONResponse(RefetchOut(horizon_seq=exc.horizon).model_dump(), status_code=410)
-    return Response(body, media_type=JSON, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    return _kept(request, current, page_key(since, after, limit, digest_version), body, etag, "no-cache")
 
 
 @router.get("/v1/catalog/snapshot", dependencies=[Depends(require_device)], status_code=307,
@@ -74,13 +104,12 @@ def snapshot_at(seq: int, session: ReadSessionDep, request: Request, digest_vers
     if current.seq != seq:
         return JSONResponse({"detail": f"seq {seq} is not the current catalog; GET /v1/catalog/snapshot"},
                             status_code=404)
-    cache = request.app.state.snapshot_cache
-    body = cache.get((seq, digest_version))
-    if body is None:
-        body = feed.snapshot(session, seq, _state(request, session, current, digest_version))
-        cache.put((seq, digest_version), body)
-    return Response(body, media_type=JSON, headers={"ETag": f'"s{seq}"',
-                                                    "Cache-Control": "public, max-age=31536000, immutable"})
+    key = snapshot_key(digest_version)
+    answer = _cache(request, current).answer(current, key)
+    if answer is not None:  # made by another request at this head, while the fast path saw a stale head
+        return _respond(request, answer)
+    body = feed.snapshot(session, seq, _state(request, session, current, digest_version))
+    return _kept(request, current, key, body, f'"s{seq}"', "public, max-age=31536000, immutable")
 
 
 @router.get("/v1/catalog/key", dependencies=[Depends(require_device)])

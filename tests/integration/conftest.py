@@ -92,3 +92,15 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     yield server
     server.process.terminate()
     server.process.wait(10)
+
+
+def wait_until_served(server: LiveServer, seconds: float = 5.0) -> None:
+    """Wait until the worker answers polls at the database's sequence: a write by another process reaches it
+    through NOTIFY within milliseconds (PROTOCOL.md, *Running several workers or hosts*), not at once."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        health = requests.get(f"{server.url}/healthz", timeout=10).json()
+        if health["served_seq"] in (None, health["catalog_seq"]):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the server still serves seq {health['served_seq']} of {health['catalog_seq']}")

@@ -29,7 +29,7 @@ from sync_server import changes
 from sync_server.config import ServerSettings
 from sync_server.db import make_engine, make_sessions
 from sync_server.signing import Signer
-from tests.integration.conftest import LiveServer, run_server_cli
+from tests.integration.conftest import LiveServer, run_server_cli, wait_until_served
 
 DEMO = resource("catalog", "demo_catalog.csv")
 
@@ -283,6 +283,7 @@ def test_concurrent_writers_never_lose_a_change(live_server: LiveServer, tmp_pat
                 results.append(sync.pull(store))
             for w in writers:
                 w.join()
+            wait_until_served(live_server)  # other writers reach the server's memory by NOTIFY, within the bound
             results.append(sync.pull(store))
             refetched = [r.refetch_reason for r in results if r.refetch_reason]
             assert refetched == [], f"run {run}: {len(refetched)} syncs fell back to the snapshot: {refetched[0]}"
@@ -368,5 +369,6 @@ def test_connection_cut_at_random_points_leaves_a_server_state(live_server: Live
     proxy.close()
     engine.dispose()
     assert failures >= 10 and proxy.cuts >= failures  # the faults really happened
+    wait_until_served(live_server)
     SyncClient(live_server.url, tok).pull(store)
     assert local_products(store) == server_products(live_server.database_url)

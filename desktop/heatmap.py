@@ -6,12 +6,13 @@ response where there is no skin at all (hair, eyes, lips, background). What a pe
 on my skin is this, and how much": so each map is smoothed over the skin only (a normalised blur, so no value
 leaks in from off the skin), faded in at the skin's edge, and set to exactly zero everywhere else.
 
-The skin is the face oval from the mesh landmarks minus the eyes, brows and lips, with hair, deep shadow and
-off-colour pixels dropped by the same skin-colour test the measures use.
+The skin is the face oval of the mesh landmarks (the contours of `desktop.ml.landmarks`) minus the eyes, brows
+and lips, with hair, deep shadow and off-colour pixels dropped by the same skin-colour test the measures use.
 
-A map's raw values are not on the scale of its score (a texture map can be bright under a score of 6 while a
-dark-spot map stays faint under 44), so each map gives the *where* (relative to its own strongest 1 % of skin)
-and the concern's 0–100 score gives the *how much*: the strongest places of a concern scored 44 are drawn at 44.
+A map's raw values are not on the scale of its score (a texture map can be bright under a low score while a
+dark-spot map stays faint under a higher one), so each map gives the *where* (relative to its own strongest
+1 % of skin) and the concern's 0–100 score gives the *how much*: a concern's strongest places are drawn at
+its score.
 Every concern is then drawn in the same colour scale (`colour_scale`), so a colour means the same level on every
 map and on the score scale beside it; `legend_rgba` draws that scale. Free of Qt, so the screens and the
 printed report draw the same maps.
@@ -26,6 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.ml.align import CANON_IOD, align
+from desktop.ml.landmarks import (
+    FACE_OVAL_CONTOUR,
+    LEFT_BROW_CONTOUR,
+    LEFT_EYE_CONTOUR,
+    LIPS_CONTOUR,
+    RIGHT_BROW_CONTOUR,
+    RIGHT_EYE_CONTOUR,
+)
 from desktop.ml.maps import FaceMaps
 from desktop.ml.measures import crop_lab, refine_skin, region_masks
 
@@ -45,17 +54,9 @@ REGION_WORDS = {"forehead": "on the forehead", "nose": "on the nose", "left_chee
                 "under_eye_right": "under the right eye"}  # the subject's left and right
 
 
-@functools.cache
-def _contours() -> dict[str, list[int]]:
-    """The mesh points outlining the face and each feature that is not skin (MediaPipe's own contours)."""
-    from mediapipe.python.solutions import face_mesh_connections as mesh
-
-    def points(edges: frozenset[tuple[int, int]]) -> list[int]:
-        return sorted({i for edge in edges for i in edge})
-
-    return {"oval": points(mesh.FACEMESH_FACE_OVAL), "lips": points(mesh.FACEMESH_LIPS),
-            "left_eye": points(mesh.FACEMESH_LEFT_EYE), "right_eye": points(mesh.FACEMESH_RIGHT_EYE),
-            "left_brow": points(mesh.FACEMESH_LEFT_EYEBROW), "right_brow": points(mesh.FACEMESH_RIGHT_EYEBROW)}
+CONTOURS = {"oval": FACE_OVAL_CONTOUR, "lips": LIPS_CONTOUR, "left_eye": LEFT_EYE_CONTOUR,
+            "right_eye": RIGHT_EYE_CONTOUR, "left_brow": LEFT_BROW_CONTOUR, "right_brow": RIGHT_BROW_CONTOUR}
+NOT_SKIN = ("left_eye", "right_eye", "left_brow", "right_brow", "lips")
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -109,7 +110,7 @@ def outline_points(landmarks: np.ndarray) -> np.ndarray:
     """The face oval as a closed polygon (k×2, the landmarks' pixels), for outlining the face that was used."""
     import cv2
 
-    oval = landmarks[_contours()["oval"], :2].astype(np.float32)
+    oval = landmarks[list(FACE_OVAL_CONTOUR), :2].astype(np.float32)
     return np.asarray(cv2.convexHull(oval).reshape(-1, 2))
 
 
@@ -127,10 +128,10 @@ def skin_area(rgb: np.ndarray, landmarks: np.ndarray) -> SkinArea:
     """The skin of the face whose `landmarks` (photo pixels) the analysis used, on the same crop as its maps."""
     aligned = align(rgb, landmarks)
     shape = (aligned.rgb.shape[0], aligned.rgb.shape[1])
-    contours, points = _contours(), aligned.landmarks
-    skin = _hull_mask(shape, points[contours["oval"]]) & aligned.valid
-    for name in ("left_eye", "right_eye", "left_brow", "right_brow", "lips"):
-        skin &= ~_grown(_hull_mask(shape, points[contours[name]]), FEATURE_MARGIN)
+    points = aligned.landmarks
+    skin = _hull_mask(shape, points[list(CONTOURS["oval"])]) & aligned.valid
+    for name in NOT_SKIN:
+        skin &= ~_grown(_hull_mask(shape, points[list(CONTOURS[name])]), FEATURE_MARGIN)
     regions = region_masks(aligned)
     masks = {**regions, "_skin": skin}
     refine_skin(crop_lab(aligned.rgb), masks)  # in place: hair, deep shadow, off-colour pixels out

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -63,7 +64,10 @@ class HistoryPage(QWidget):
         self.table.setHorizontalHeaderLabels(["Date", "Skin type", "Tone (Monk)", "Most visible"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.concern = QComboBox()
@@ -131,7 +135,6 @@ class HistoryPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, entry.id)
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
         self._update_chart()
         self._selection_changed()
 

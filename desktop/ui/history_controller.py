@@ -168,8 +168,12 @@ class HistoryController(QObject):
                           "Delete your scan history, kept photos, answers and calibration from this computer, "
                           "and destroy the key that encrypts them? This cannot be undone. PDF reports you saved "
                           "outside SkinLens's data folder stay where you put them.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self.shell.dialog_parent())
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete everything")
+        box.button(QMessageBox.StandardButton.No).setText("No, keep my data")
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must never delete
+        box.setEscapeButton(QMessageBox.StandardButton.No)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(self.delete_all_data)
         box.open()

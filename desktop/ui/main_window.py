@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
@@ -24,7 +24,9 @@ from desktop.recommend.engine import Routine
 from desktop.recommend.questionnaire import Answers
 from desktop.services import Services
 from desktop.session import Session
-from desktop.ui.capture_page import CapturePage
+from desktop.ui.capture_page import CapturePage, pick_photo_file
+from desktop.ui.focus import FocusRing
+from desktop.ui.help import ShortcutsDialog, about_box
 from desktop.ui.history_controller import HistoryController
 from desktop.ui.history_page import HistoryPage
 from desktop.ui.kiosk import KioskController
@@ -38,12 +40,13 @@ from desktop.ui.settings_page import SettingsPage
 from desktop.ui.simple_pages import AnalysingPage, ConsentPage
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskHandle, TaskRunner
-from desktop.ui.window_state import restore_geometry, save_geometry
+from desktop.ui.theme import KIOSK_PROPERTY, KIOSK_STYLE
+from desktop.ui.window_state import first_size, restore_geometry, save_geometry
 
-PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
 NAV = (("capture", "&Scan", "Ctrl+1"), ("results", "&Results", "Ctrl+2"), ("routine", "R&outine", "Ctrl+3"),
        ("history", "&History", "Ctrl+4"), ("settings", "Se&ttings", "Ctrl+,"))
 WARM_UP_DELAY_MS = 300  # after the first paint
+PRIVACY_LINE = "Photos are analysed on this computer and never leave it."
 
 
 class MainWindow(QMainWindow):
@@ -61,7 +64,7 @@ class MainWindow(QMainWindow):
         self.session: Session[Scan] = Session()
         self.setWindowTitle("SkinLens")
         self.setAcceptDrops(True)
-        self.resize(1180, 780)
+        first_size(self)
         self.live = LivePreview(services.cameras, LiveGuide(services.analyzer.faces), services.notifier)
         self.form = QuestionnaireForm(services.settings.currency)
         self.capture = CapturePage(self.live, services.cameras, self.tasks)
@@ -83,9 +86,10 @@ class MainWindow(QMainWindow):
         self._build_controllers()
         self._connect()
         self.session.on_reset(self._forget_views)
+        self.focus_ring = FocusRing(self)
         self.error_raised.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
         services.notifier.add_listener(self.error_raised.emit)
-        self.statusBar().showMessage("Photos are analysed on this computer and never leave it.")
+        self.statusBar().showMessage(PRIVACY_LINE)
 
     # -- pages and navigation -------------------------------------------------------------------
     @property
@@ -104,13 +108,17 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
             self.nav[name] = action
         file_menu = self.menuBar().addMenu("&File")
-        open_action = file_menu.addAction("&Open photo…")
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_photo)
+        self.open_action = file_menu.addAction("&Open photo…")
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_photo)
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&Help").addAction("&About SkinLens").triggered.connect(self.show_about)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts")
+        self.shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction("&About SkinLens").triggered.connect(self.show_about)
 
     def _build_controllers(self) -> None:
         services, session = self.services, self.session
@@ -134,6 +142,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the window the way the settings ask (kiosk: fullscreen, consent every session)."""
+        self.settings_controller.apply_theme()
         restore_geometry(self, self.services.paths.window_state_file)
         self.kiosk_controller.apply_mode()
         self.show_page("capture" if self.services.settings.consent_given and not self.kiosk else "consent")
@@ -181,10 +190,17 @@ class MainWindow(QMainWindow):
         self.page_changed.emit(name)
 
     # -- the scan flow --------------------------------------------------------------------------
+    @property
+    def import_allowed(self) -> bool:
+        """A kiosk is camera-only (no file dialog onto the machine) unless staff allowed photo import."""
+        return not self.kiosk or self.services.settings.kiosk_allow_import
+
     def choose_photo(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), PHOTO_FILTER)
-        if path:
-            self.analyze_file(Path(path))
+        if not self.import_allowed:
+            return
+        path = pick_photo_file(self)
+        if path is not None:
+            self.analyze_file(path)
 
     def analyze_file(self, path: Path) -> TaskHandle:
         """Analyse a photo file in a worker; the result arrives through `analysis_done`."""
@@ -285,6 +301,7 @@ class MainWindow(QMainWindow):
         self.form.set_detected_type(None)
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
         self.history.show_entries([])
+        self.statusBar().showMessage(PRIVACY_LINE)  # not the last person's "Analysed in …"
         gc.collect()
 
     def buy(self, url: str) -> bool:
@@ -300,9 +317,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, msecs)
 
     def set_kiosk(self, kiosk: bool) -> None:
+        """Kiosk chrome: fullscreen, touch-sized controls, no history, camera only unless import is allowed."""
         self.routine_page.set_kiosk(kiosk)
+        self.pages["consent"].set_kiosk(kiosk)
         self.nav["history"].setVisible(not kiosk)
         self.history.set_kiosk(kiosk)
+        self.capture.set_import_allowed(self.import_allowed)
+        self.open_action.setEnabled(self.import_allowed)
+        self.setProperty(KIOSK_PROPERTY, kiosk)
+        self.setStyleSheet(KIOSK_STYLE if kiosk else "")  # (re)polishes every control, scroll bars included
         self.quit_action.setText("&Quit (staff)" if kiosk else "&Quit")
         if kiosk:
             self.showFullScreen()
@@ -310,6 +333,15 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.showNormal()
         self.show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """After a theme switch, the kiosk's style sheet is applied again: a style sheet keeps the palette it
+        was polished with, so without this the kiosk would keep the old theme's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.styleSheet():
+            sheet = self.styleSheet()
+            self.setStyleSheet("")
+            self.setStyleSheet(sheet)
 
     def close_message_boxes(self) -> None:
         for dialog in self.findChildren(QMessageBox):
@@ -320,11 +352,11 @@ class MainWindow(QMainWindow):
 
     # -- drag & drop, errors, about, close ------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and self.current_page not in ("consent", "analysing"):
+        if event.mimeData().hasUrls() and self.current_page not in ("consent", "analysing") and self.import_allowed:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()] if self.import_allowed else []
         if urls:
             self.analyze_file(Path(urls[0].toLocalFile()))
 
@@ -336,20 +368,15 @@ class MainWindow(QMainWindow):
         box.open()
         self.last_error_box = box
 
-    def show_about(self) -> QMessageBox:
-        """Version, the privacy promise, and the attribution of the data the app ships."""
-        from desktop import __version__
-        from desktop.resources import resource
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.shortcuts_dialog = dialog
+        return dialog
 
-        attribution = resource("ATTRIBUTION.md").read_text(encoding="utf-8")
-        box = QMessageBox(QMessageBox.Icon.Information, "About SkinLens",
-                          f"SkinLens {__version__}\n\nPhotos are analysed on this computer and never leave it.\n"
-                          f"{DISCLAIMER}\n\nData sources and licences: see details.",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setDetailedText(attribution)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
+    def show_about(self) -> QMessageBox:
+        return about_box(self)
 
     def _close_unlocked(self) -> None:
         self.close()

@@ -7,10 +7,8 @@ code replaces the button, so the shopper continues on their own phone and the ki
 from __future__ import annotations
 
 import html
-import io
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.recommend.engine import Pick, Routine
+from desktop.ui.qr import QrCode
 
 STEP_NAMES = {"cleanser": "Cleanse", "serum": "Serum", "treatment": "Treatment", "moisturizer": "Moisturise",
               "sunscreen": "Protect (sunscreen)", "eye": "Eye care"}
@@ -31,16 +30,6 @@ WHEN = {"all": "Morning and evening", "am": "Morning", "pm": "Evening"}
 EXCLUDED = {"prohibited_in_eu": "with an ingredient banned in the EU", "fragrance": "with fragrance",
             "not_vegan": "not vegan", "over_budget": "over your budget", "other_currency": "in another currency",
             "avoided_ingredient": "with an ingredient you avoid", "not_in_pregnancy": "not advised in pregnancy"}
-
-
-def qr_pixmap(url: str, scale: int = 4) -> QPixmap:
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
-    pixmap = QPixmap()
-    pixmap.loadFromData(buffer.getvalue(), "PNG")
-    return pixmap
 
 
 class ProductCard(QFrame):
@@ -57,12 +46,9 @@ class ProductCard(QFrame):
         row = QHBoxLayout(self)
         row.addWidget(text, 1)
         self.buy_button: QPushButton | None = None
-        self.qr: QLabel | None = None
+        self.qr: QrCode | None = None
         if kiosk:
-            self.qr = QLabel()
-            self.qr.setPixmap(qr_pixmap(pick.url))
-            self.qr.setToolTip("Scan with your phone to buy")
-            self.qr.setAccessibleName(f"QR code to buy {pick.brand} {pick.name}")
+            self.qr = QrCode(pick.url, f"{pick.brand} {pick.name}")
             row.addWidget(self.qr)
         elif pick.url:
             self.buy_button = QPushButton("Buy")
@@ -104,13 +90,13 @@ class RoutinePage(QWidget):
         self.summary.setWordWrap(True)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.summary)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
     def set_kiosk(self, kiosk: bool) -> None:
         """Cards made from now on show QR codes instead of Buy buttons (a kiosk never opens a browser)."""
@@ -129,6 +115,7 @@ class RoutinePage(QWidget):
     def show_routine(self, routine: Routine) -> None:
         self.routine = routine
         self._render()
+        self.scroll_area.verticalScrollBar().setValue(0)  # a new routine reads from its first step
 
     def _render(self) -> None:
         while self.body_layout.count():

@@ -22,6 +22,8 @@ from desktop.catalog.knowledge import (
     KnowledgeBase,
 )
 from desktop.catalog.store import CatalogStore, ProductRecord
+from desktop.recommend.cost import Size, parse_size
+from desktop.recommend.forms import ProductForm, classify, exfoliating_dose
 from desktop.vocabulary import CATALOG_SKIN_TYPES, NEEDS
 
 RINSE_OFF = frozenset({"cleanser", "mask"})
@@ -42,7 +44,12 @@ class CatalogIndex:
     currency: np.ndarray  # str
     category: np.ndarray  # str
     brand: np.ndarray  # str
-    spf: np.ndarray  # bool
+    spf: np.ndarray  # bool: claims sun protection
+    spf_value: np.ndarray  # float: the stated SPF, NaN when claimed without a number, 0 when none
+    form: np.ndarray  # str: what the product is (desktop.recommend.forms), not the shop's category
+    area: np.ndarray  # str: face, eye, lip, body, hair, tan
+    time: np.ndarray  # str: any, day, night
+    leave_on_exfoliant: np.ndarray  # bool: a leave-on peel or acid solution (an evening treatment)
     fragrance: np.ndarray
     not_vegan: np.ndarray
     prohibited: np.ndarray
@@ -50,12 +57,14 @@ class CatalogIndex:
     exfoliant: np.ndarray
     benzoyl_peroxide: np.ndarray
     leave_on_bha: np.ndarray
+    vegan_disputed: np.ndarray  # an ingredient that may or may not be animal-derived
     comedogenic_load: np.ndarray  # position-weighted sum of comedogenic ratings
     irritant_load: np.ndarray
     hydration: np.ndarray  # 0..1 humectants + occlusives
     declared: dict[str, np.ndarray]  # skin type -> declared in the catalog
     strength: dict[str, np.ndarray]  # need -> best grade × position weight, 0..1
     best_active: dict[str, np.ndarray]  # need -> index into `actives`, -1 when none
+    sizes: list[Size | None] = field(default_factory=list)  # pack sizes, for the monthly cost
     inverted: dict[str, np.ndarray] = field(default_factory=dict)  # ingredient -> product rows
     row_of: dict[str, int] = field(default_factory=dict)  # product id -> row
 
@@ -75,12 +84,14 @@ class _Facts:
     hydrating: bool
     fragrance: bool
     not_vegan: bool
+    vegan_disputed: bool
     prohibited: bool
 
 
 def _facts(name: str, kb: KnowledgeBase) -> _Facts:
     return _Facts(kb.comedogenic_rating(name), kb.irritancy(name), name in HUMECTANTS or name in OCCLUSIVES,
-                  kb.is_fragrance(name), kb.not_vegan(name) is not None, name in kb.annex_ii)
+                  kb.is_fragrance(name), kb.not_vegan(name) is not None,
+                  any(hit.disputed for hit in kb.family_hits("vegan", name)), name in kb.annex_ii)
 
 
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
@@ -92,8 +103,8 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         by_ingredient.setdefault(active.ingredient, []).append((i, active))
     strength = {need: np.zeros(n, np.float32) for need in NEEDS}
     best = {need: np.full(n, -1, np.int32) for need in NEEDS}
-    flags = {k: np.zeros(n, bool) for k in ("fragrance", "not_vegan", "prohibited", "retinoid", "exfoliant",
-                                            "benzoyl_peroxide", "leave_on_bha")}
+    flags = {k: np.zeros(n, bool) for k in ("fragrance", "not_vegan", "vegan_disputed", "prohibited", "retinoid",
+                                            "exfoliant", "benzoyl_peroxide", "leave_on_bha")}
     comedogenic, irritant, hydration = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
@@ -102,7 +113,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         length = len(names)
         found: dict[str, tuple[float, int]] = {}  # need -> (strength, active index)
         load = [0.0, 0.0, 0.0]  # comedogenic, irritant, hydration
-        fragrance = not_vegan = prohibited = False
+        fragrance = not_vegan = disputed = prohibited = False
         for position, name in enumerate(names):
             inverted.setdefault(name, []).append(row)
             fact = facts.get(name)
@@ -118,31 +129,46 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
             load[2] += fact.hydrating * 0.25 * weight
             fragrance |= fact.fragrance
             not_vegan |= fact.not_vegan
+            disputed |= fact.vegan_disputed
             prohibited |= fact.prohibited
         for need, (value, active_index) in found.items():
             strength[need][row], best[need][row] = value, active_index
         comedogenic[row], irritant[row], hydration[row] = load
         flags["fragrance"][row], flags["not_vegan"][row], flags["prohibited"][row] = fragrance, not_vegan, prohibited
+        flags["vegan_disputed"][row] = disputed and not not_vegan
         present = set(names)
         flags["retinoid"][row] = bool(present & RETINOIDS)
-        flags["exfoliant"][row] = bool(present & EXFOLIANTS) or product.category == "exfoliant"
+        flags["exfoliant"][row] = exfoliating_dose(names, product.name, EXFOLIANTS)
         flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
         flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
+    sizes = [parse_size(p.size, p.name) for p in products]
+    forms = [_form(p, size) for p, size in zip(products, sizes, strict=True)]
+    leave_on_exfoliant = np.array([f.exfoliating_treatment for f in forms], bool)
+    flags["exfoliant"] |= leave_on_exfoliant
     return CatalogIndex(
         products=list(products), actives=actives,
         price=np.array([float(p.price) for p in products], np.float64),
         currency=np.array([p.currency for p in products], dtype=object),
         category=np.array([p.category for p in products], dtype=object),
         brand=np.array([p.brand.casefold() for p in products], dtype=object),
-        spf=np.array([p.category == "sunscreen" or "spf" in p.tags for p in products], bool),
+        spf=np.array([f.has_spf for f in forms], bool),
+        spf_value=np.array([np.nan if f.spf is None else f.spf for f in forms], np.float64),
+        form=np.array([f.form for f in forms], dtype=object), area=np.array([f.area for f in forms], dtype=object),
+        time=np.array([f.time for f in forms], dtype=object),
+        leave_on_exfoliant=leave_on_exfoliant, sizes=sizes,
         comedogenic_load=comedogenic, irritant_load=irritant, hydration=np.minimum(hydration, 1.0),
         declared=declared, strength=strength, best_active=best,
         inverted={k: np.array(v, np.int64) for k, v in inverted.items()},
         row_of={p.id: row for row, p in enumerate(products)},
         **flags,
     )
+
+
+def _form(product: ProductRecord, size: Size | None) -> ProductForm:
+    return classify(product.name, product.category, product.inci, product.tags,
+                    size.amount if size is not None and size.unit == "ml" else None)
 
 
 class IndexCache:

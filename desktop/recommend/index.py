@@ -7,6 +7,7 @@ The index is rebuilt only when the catalog changes (the store's generation numbe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,6 +66,7 @@ class CatalogIndex:
     strength: dict[str, np.ndarray]  # need -> best grade × position weight, 0..1
     best_active: dict[str, np.ndarray]  # need -> index into `actives`, -1 when none
     sizes: list[Size | None] = field(default_factory=list)  # pack sizes, for the monthly cost
+    family: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # same product in another size
     inverted: dict[str, np.ndarray] = field(default_factory=dict)  # ingredient -> product rows
     row_of: dict[str, int] = field(default_factory=dict)  # product id -> row
 
@@ -157,13 +159,30 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         spf_value=np.array([np.nan if f.spf is None else f.spf for f in forms], np.float64),
         form=np.array([f.form for f in forms], dtype=object), area=np.array([f.area for f in forms], dtype=object),
         time=np.array([f.time for f in forms], dtype=object),
-        leave_on_exfoliant=leave_on_exfoliant, sizes=sizes,
+        leave_on_exfoliant=leave_on_exfoliant, sizes=sizes, family=_families(products),
         comedogenic_load=comedogenic, irritant_load=irritant, hydration=np.minimum(hydration, 1.0),
         declared=declared, strength=strength, best_active=best,
         inverted={k: np.array(v, np.int64) for k, v in inverted.items()},
         row_of={p.id: row for row, p in enumerate(products)},
         **flags,
     )
+
+
+def _families(products: Sequence[ProductRecord]) -> np.ndarray:
+    """Each row's first row of the same product: same brand and the same INCI list, or the same name once the
+    pack size is taken out ("Serum 30ml", "Serum 60ml", "Supersize Serum" with the same formula)."""
+    first: dict[tuple[str, ...], int] = {}
+    family = np.arange(len(products), dtype=np.int64)
+    for row, product in enumerate(products):
+        brand = product.brand.casefold()
+        keys = [(brand, "inci", *product.inci)] if product.inci else []
+        unsized = re.sub(r"\d+(?:[.,]\d+)? ?(?:ml|g|oz)\b|\(.*?\)", "", product.name.casefold()).strip()
+        keys.append((brand, "name", unsized))
+        known = next((first[k] for k in keys if k in first), row)
+        family[row] = known
+        for key in keys:
+            first.setdefault(key, known)
+    return family
 
 
 def _form(product: ProductRecord, size: Size | None) -> ProductForm:

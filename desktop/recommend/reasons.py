@@ -79,7 +79,7 @@ def skin_reasons(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
     if skin_type in ("oily", "combination") and index.comedogenic_load[row] < 0.5:
         reasons.append(f"nothing on its label is known to clog pores, which suits {skin_type} skin")
     if skin_type == "dry" or profile.concerns.get("texture", 0.0) >= 60:
-        hydrating = [n for n in product.inci if n in HUMECTANTS or n in OCCLUSIVES][:3]
+        hydrating = list(dict.fromkeys(n for n in product.inci if n in HUMECTANTS or n in OCCLUSIVES))[:3]
         if hydrating:
             reasons.append(f"{_join(hydrating)} hold water in {'dry' if skin_type == 'dry' else 'rough'} skin")
     if (profile.sensitive or skin_type == "sensitive") and not index.fragrance[row]:
@@ -127,14 +127,15 @@ def preference_reasons(index: CatalogIndex, row: int, profile: Profile) -> list[
 def describe(index: CatalogIndex, row: int) -> str:
     """What the product is, when nothing about the person singles it out: its form and what it is built on."""
     product = index.products[row]
-    base = _join(list(product.inci[:2])) if product.inci else "an ingredient list the catalog does not give"
+    first = list(dict.fromkeys(product.inci))[:2]
+    base = _join(first) if first else "an ingredient list the catalog does not give"
     return f"a {FORM_WORDS.get(str(index.form[row]), 'product')} built on {base}"
 
 
 def reasons_for(index: CatalogIndex, row: int, step: str, profile: Profile, context: Context) -> list[str]:
     reasons = (active_reasons(index, row, profile, step) + skin_reasons(index, row, profile)
                + step_reasons(index, row, step, context))
-    if not reasons:
+    if len(reasons) < 2:  # one line about an active says little about the product itself
         reasons.append(describe(index, row))
     return reasons + preference_reasons(index, row, profile)
 

@@ -7,7 +7,7 @@ every combination of kinds across the steps can be tried: the routine is the cla
 highest total score, each step taking its best product of the chosen kind.
 
 Alternatives are shown folded under each pick; each one could replace its step's pick without a clash with the
-other picks. No product appears twice in a routine, and a step's list has one product per brand.
+other picks. No product appears twice in a routine (in any of its sizes), and a step's list has one product per brand.
 """
 
 from __future__ import annotations
@@ -50,22 +50,25 @@ def choose_picks(index: CatalogIndex, candidates: dict[str, list[int]],
     for combo in itertools.product(*(list(kinds[s].items()) for s in steps)):
         if clashes({s: kind for s, (kind, _rows) in zip(steps, combo, strict=True)}):
             continue
-        picks = _distinct({s: rows for s, (_kind, rows) in zip(steps, combo, strict=True)})
+        picks = _distinct(index, {s: rows for s, (_kind, rows) in zip(steps, combo, strict=True)})
         filled = (len(picks), float(sum(score[s][r] for s, r in picks.items())))
         if best is None or filled[0] > best[0][0] or (filled[0] == best[0][0] and filled[1] > best[0][1] + 1e-9):
             best = (filled, picks)
     if best is not None:
         return best[1]
-    return _distinct({s: rows for s, rows in candidates.items() if rows})
+    return _distinct(index, {s: rows for s, rows in candidates.items() if rows})
 
 
-def _distinct(options: dict[str, list[int]]) -> dict[str, int]:
-    """Each step's first option not already taken by an earlier step (a step whose options all are goes empty)."""
+def _distinct(index: CatalogIndex, options: dict[str, list[int]]) -> dict[str, int]:
+    """Each step's first option whose product (in any size) no earlier step took; a step whose options all
+    are taken goes empty."""
     picks: dict[str, int] = {}
+    taken: set[int] = set()
     for step, rows in options.items():
-        row = next((r for r in rows if r not in picks.values()), None)
+        row = next((r for r in rows if int(index.family[r]) not in taken), None)
         if row is not None:
             picks[step] = row
+            taken.add(int(index.family[row]))
     return picks
 
 
@@ -73,7 +76,7 @@ def alternatives(index: CatalogIndex, candidates: dict[str, list[int]], picks: d
                  limit: int) -> dict[str, list[int]]:
     """step -> its pick, then up to `limit - 1` alternatives: each a different brand, none used elsewhere, and
     none that would clash with the other steps' picks."""
-    used = set(picks.values())
+    used = {int(index.family[r]) for r in picks.values()}
     lists: dict[str, list[int]] = {}
     for step, rows in candidates.items():
         if step not in picks:
@@ -84,10 +87,11 @@ def alternatives(index: CatalogIndex, candidates: dict[str, list[int]], picks: d
         for row in rows:
             if len(chosen) >= limit:
                 break
-            if row in used or index.brand[row] in brands or clashes({**others, step: traits_of(index, row)}):
+            family = int(index.family[row])
+            if family in used or index.brand[row] in brands or clashes({**others, step: traits_of(index, row)}):
                 continue
             chosen.append(row)
             brands.add(index.brand[row])
-            used.add(row)
+            used.add(family)
         lists[step] = chosen
     return lists

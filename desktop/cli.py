@@ -164,6 +164,58 @@ def cmd_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, paths: AppPaths) -> int:
+    """`skinlens report --pdf OUT.pdf IMAGE... [--profile PROFILE.json]`: the photos as one sitting, the
+    routine, the trend over the stored scans, printed to a PDF."""
+    from desktop.recommend.engine import Recommender
+    from desktop.recommend.profile import Profile, ProfileError
+    from desktop.report.compose import analyse_views, content_from_views
+    from desktop.report.pdf import write_report_pdf
+
+    try:
+        answers = Profile.from_dict(_load_json(args.profile)) if args.profile else None
+    except (ValueError, ProfileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.pdf)
+    if not out.parent.is_dir():
+        print(f"error: the folder {out.parent} does not exist", file=sys.stderr)
+        return 1
+    views, failed = analyse_views(make_analyzer(paths), list(args.images))
+    for name, why in failed:
+        print(f"{name}: {why}", file=sys.stderr)
+    if not views:
+        print("error: none of the photos could be analysed, so no report was written", file=sys.stderr)
+        return 1
+    content = content_from_views(views, failed, Recommender.for_store(_open_store(paths)), answers,
+                                 _stored_scans(paths))
+    try:
+        write_report_pdf(out, content)
+    except OSError as exc:
+        print(f"error: the report could not be written to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    steps = sum(1 for s in content.routine.steps if s.products) if content.routine else 0
+    print(f"wrote {out}: {len(views)} photo{'s' if len(views) != 1 else ''} analysed, a routine of {steps} steps")
+    return 0
+
+
+def _stored_scans(paths: AppPaths) -> list[tuple[int, float, dict[str, Any], str | None]]:
+    """The history's scans for the report's trend; none when there is no history (it is never created here)."""
+    if not paths.history_db.exists():
+        return []
+    from desktop.history.store import HistoryStore
+
+    try:
+        history = HistoryStore(paths.history_db)
+    except Exception:  # a locked or unreadable history leaves the trend out, never the report
+        log.debug("history not readable for the report", exc_info=True)
+        return []
+    try:
+        return history.analyses()
+    finally:
+        history.close()
+
+
 def _server_url(args: argparse.Namespace, paths: AppPaths) -> str:
     url = args.server or Settings.load(paths.settings_file).sync_server_url
     if not url:
@@ -225,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--report", metavar="REPORT.json")
     p.add_argument("--limit", type=int, default=3, help="products per step (default 3)")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("report", help="analyse photos and print a report with the routine to a PDF")
+    p.add_argument("--pdf", metavar="OUT.pdf", required=True)
+    p.add_argument("--profile", metavar="PROFILE.json", help="answers and preferences (as for recommend)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
     p = sub.add_parser("gui", help="open the window (the default when no command is given)")
     p.add_argument("--quit-after-paint", action="store_true",
                    help="print the time of the first paint and exit (installers' smoke test, launch benchmark)")
@@ -250,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return doctor.run(as_json=args.json)
     paths = AppPaths.default()
     handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
-                "sync": cmd_sync, "login": cmd_login}
+                "report": cmd_report, "sync": cmd_sync, "login": cmd_login}
     try:
         return handlers[args.command](args, paths)
     except KeyboardInterrupt:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.catalog.knowledge import BHAS, EXFOLIANTS, HUMECTANTS, OCCLUSIVES, RETINOIDS
-from desktop.explain import level
 from desktop.recommend.index import CatalogIndex
 from desktop.recommend.profile import Profile
-from desktop.vocabulary import GOAL_WORDS, HYDRATION
+from desktop.vocabulary import GOAL_WORDS, HYDRATION, level
 
-MIN_SEVERITY_FOR_REASON = 15.0
+MIN_SEVERITY_FOR_REASON = 25.0  # "mild" and above: a low score is nothing to target
 MAX_ACTIVE_REASONS = 2
 FORM_WORDS = {"cleanser": "cleanser", "serum": "serum", "moisturizer": "moisturiser", "face_oil": "face oil"}
 

@@ -11,6 +11,29 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# why products were left out: "Not considered (214 products): …"
+EXCLUDED_WORDS = {
+    "prohibited_in_eu": "the ingredient list names a substance on the EU list of what cosmetics may not contain "
+                        "(Annex II). Some are matches on a name only (a substance allowed in a purified grade, a "
+                        "citrus extract listed for its furocoumarins); they are left out to be safe, and nothing "
+                        "shown to you is affected",
+    "fragrance": "fragrance or a labelled fragrance allergen (you asked for fragrance-free)",
+    "not_vegan": "an animal-derived ingredient (you asked for vegan)",
+    "over_budget": "over your budget",
+    "other_currency": "priced in another currency",
+    "avoided_ingredient": "an ingredient you avoid",
+    "not_in_pregnancy": "a retinoid or leave-on salicylic acid, not advised in pregnancy",
+}
+
+
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def money(amount: float, currency: str) -> str:
+    """'£12.50', or '12.50 CHF' for a currency without a sign here."""
+    sign = CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:.2f}" if sign else f"{amount:.2f} {currency}".strip()
+
 
 @dataclass
 class Pick:
@@ -62,6 +85,12 @@ class Routine:
             else:
                 total += pick.monthly_cost
         return total, currency, unknown
+
+    def left_out(self) -> list[str]:
+        """Plain sentences on what the filters removed: 'Not considered (214 products): the ingredient list …'."""
+        return [f"Not considered ({count} product{'s' if count != 1 else ''}): "
+                f"{EXCLUDED_WORDS.get(key, key.replace('_', ' '))}."
+                for key, count in self.excluded.items() if count]
 
     def chosen_pick(self, step: RoutineStep, chosen: dict[str, str] | None = None) -> Pick | None:
         wanted = (chosen or {}).get(step.step)

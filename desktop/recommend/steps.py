@@ -49,6 +49,9 @@ STEPS = (
     StepSpec("eye", ("am", "pm"), frozenset({"moisturizer", "serum", "face_oil"}), area="eye"),
 )
 STEP_BY_NAME = {spec.step: spec for spec in STEPS}
+STEP_TITLES = {"cleanser": "Cleanse", "serum": "Serum", "treatment": "Treatment", "moisturizer": "Moisturise",
+               "sunscreen": "Protect (sunscreen)", "eye": "Eye care"}  # what the screens and the report print
+WHEN_WORDS = {"am": "Morning", "pm": "Evening"}
 
 
 def step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:

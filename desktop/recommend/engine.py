@@ -4,10 +4,12 @@
    allergen), vegan (unambiguous animal-derived ingredients), the avoid list (INCI names or free-from families
    such as "parabens"), pregnancy (no retinoids, no leave-on salicylic acid: labels do not state the dose),
    EU Annex II prohibited substances.
-2. Score in 0..1 = 0.6 × concern match + 0.35 × skin-type fit + 0.05 × price, where concern match is the
+2. Score in 0..1 = 0.6 × concern match + 0.3 × skin-type fit + 0.1 × cost, where concern match is the
    severity-weighted mean over concerns of the best active's evidence weight (A 1.0 … D 0.25) times its
    label-position weight, and skin-type fit looks at comedogenic load (oily/acne), humectants and occlusives
-   (dry), irritants and fragrance (sensitive), and the catalog's declared skin types.
+   (dry), irritants and fragrance (sensitive), and the catalog's declared skin types; cost is the price at
+   first and, for each step's candidates, what a month of that step costs where the pack size is known (a
+   14-pad pack used nightly is dear however cheap the box looks).
 3. Steps take products by what they are, read from name and INCI (desktop.recommend.steps, .forms).
 4. The picks are chosen together so the routine breaks none of its own clash rules (desktop.recommend.select);
    reasons name what in each product fits the person (desktop.recommend.reasons); each pick's monthly cost is
@@ -37,6 +39,7 @@ __all__ = ["STEPS", "Pick", "Recommender", "Routine", "RoutineStep", "StepSpec",
 
 EYE_STEP_THRESHOLD = 40.0
 CANDIDATES_PER_STEP = 60
+COST_WEIGHT = 0.1
 VEGAN_DISPUTED_PENALTY = 0.3  # asked for vegan: a product whose source is disputed only when nothing else fits
 
 
@@ -64,19 +67,27 @@ class Recommender:
         score = {s.step: total_score(index, _for_step(profile, s.step)) for s in specs}
         rank_score = {step: values - VEGAN_DISPUTED_PENALTY * index.vegan_disputed if profile.preferences.vegan
                       else values for step, values in score.items()}
-        candidates = {s.step: ranked(index, allowed & step_mask(index, s), rank_score[s.step],
-                                     max(CANDIDATES_PER_STEP, limit * 20)) for s in specs}
+        count = max(CANDIDATES_PER_STEP, limit * 20)
+        candidates = {}
+        for s in specs:
+            rows = ranked(index, allowed & step_mask(index, s), rank_score[s.step], count)
+            score[s.step] = cost_rescored(index, s, rows, score[s.step])
+            rank_score[s.step] = cost_rescored(index, s, rows, rank_score[s.step])
+            order = rank_score[s.step]
+            candidates[s.step] = sorted(rows, key=lambda r: (-order[r], index.price[r], index.products[r].id))
         picks = choose_picks(index, candidates, rank_score)
         lists = alternatives(index, candidates, picks, limit)
         context = Context(evening_sensitisers=_evening_sensitisers(index, picks))
         steps = [RoutineStep(s.step, list(s.when), [_pick(index, row, float(score[s.step][row]), s, profile, context)
                                                     for row in lists.get(s.step, [])]) for s in specs]
         return Routine(steps, routine_warnings(index, chosen_rows(index, steps), profile, self.kb), excluded,
-                       routine_notes(profile), COST_NOTE)
+                       routine_notes(profile), COST_NOTE, profile)
 
-    def review(self, routine: Routine, profile: Profile, chosen: dict[str, str]) -> list[str]:
-        """The warnings for the products a person chose (step -> product id; the pick where they chose none)."""
+    def review(self, routine: Routine, profile: Profile | None, chosen: dict[str, str]) -> list[str]:
+        """The warnings for the products a person chose (step -> product id; the pick where they chose none);
+        `profile` None: the one the routine was made for."""
         index = self._index()
+        profile = profile or routine.profile or Profile()
         return routine_warnings(index, chosen_rows(index, routine.steps, chosen), profile, self.kb)
 
 
@@ -171,10 +182,34 @@ def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
     return match
 
 
-def total_score(index: CatalogIndex, profile: Profile) -> np.ndarray:
-    prices = index.price
+def price_score(prices: np.ndarray, dear: float = 1.0) -> np.ndarray:
+    """1 for free, 0 at the 90th percentile of `prices`; with `dear` > 1 it goes on falling, to 1 - dear at
+    `dear` times that percentile, so a month of a step costing several times its rivals' weighs against it."""
     ceiling = float(np.percentile(prices, 90)) if len(prices) else 1.0
-    price_score = 1.0 - np.clip(prices / max(ceiling, 1e-6), 0, 1)
+    return np.asarray(1.0 - np.clip(prices / max(ceiling, 1e-6), 0, dear))
+
+
+def total_score(index: CatalogIndex, profile: Profile) -> np.ndarray:
     concern_weight = 0.6 if any(v > 0 for v in profile.concerns.values()) or profile.skin_type == "dry" else 0.0
-    score = concern_weight * concern_match(index, profile) + (0.95 - concern_weight) * type_fit(index, profile)
-    return np.asarray(np.round(score + 0.05 * price_score, 4))
+    fit = concern_weight * concern_match(index, profile) + (0.9 - concern_weight) * type_fit(index, profile)
+    return np.asarray(np.round(fit + COST_WEIGHT * price_score(index.price), 4))
+
+
+def cost_rescored(index: CatalogIndex, spec: StepSpec, rows: list[int], score: np.ndarray) -> np.ndarray:
+    """`score` with the cost part of `rows` judged on what a month of this step costs (the price where the
+    pack size is unknown), relative to these rows; the other rows unchanged."""
+    if not rows:
+        return score
+    out = score.copy()
+    prices = index.price[rows]
+    monthly = np.array([np.nan if (c := monthly_cost(float(prices[i]), index.sizes[r] if index.sizes else None,
+                                                      spec.step, str(index.form[r]), index.products[r].name,
+                                                      len(spec.when))) is None else c
+                        for i, r in enumerate(rows)])
+    known = ~np.isnan(monthly)
+    by_price = price_score(index.price)[rows]
+    by_month = price_score(monthly[known], dear=3.0) if known.any() else np.empty(0)
+    cost = by_price.copy()
+    cost[known] = by_month
+    out[rows] = np.round(np.clip(score[rows] - COST_WEIGHT * by_price + COST_WEIGHT * cost, 0.0, 1.0), 4)
+    return out

@@ -9,7 +9,10 @@ rest are alternatives, each of which could replace the pick without clashing wit
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.recommend.profile import Profile
 
 # why products were left out: "Not considered (214 products): …"
 EXCLUDED_WORDS = {
@@ -71,6 +74,7 @@ class Routine:
     excluded: dict[str, int] = field(default_factory=dict)  # filter -> products it removed
     notes: list[str] = field(default_factory=list)  # what to know that no product choice caused
     cost_note: str = ""  # how the monthly cost is estimated
+    profile: Profile | None = field(default=None, repr=False, compare=False)  # what it was made for (not saved)
 
     def monthly_cost(self, chosen: dict[str, str] | None = None) -> tuple[float, str, list[str]]:
         """(total a month, currency, steps whose cost is unknown) for the picks, or a person's choices."""

@@ -19,7 +19,7 @@ from desktop.recommend.questionnaire import Answers
 from desktop.services import Services
 from desktop.session import Session
 from desktop.ui.history_page import HistoryEntry, HistoryPage
-from desktop.ui.report_pdf import write_pdf
+from desktop.ui.report_pdf import export_report
 from desktop.ui.scan import Scan
 from desktop.ui.shell import Shell
 
@@ -90,7 +90,8 @@ class HistoryController(QObject):
             self.shell.show_status(f"Saved {written}", 8000)
             self.pdf_written.emit(str(written))
 
-        self.shell.tasks.run(lambda state: write_pdf(path, entry.report, entry.when, entry.photo_path), done)
+        services, answers = self.services, self.session.answers
+        self.shell.tasks.run(lambda state: export_report(services, entry, path, answers), done)
 
     # -- delete all -------------------------------------------------------------------------------
     def confirm_delete_all(self) -> None:

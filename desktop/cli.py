@@ -155,12 +155,18 @@ def cmd_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
         return 0
     for step in routine.steps:
         print(f"{step.step} ({', '.join(step.when)})")
-        for pick in step.products:
-            print(f"  {pick.score:.2f}  {pick.brand} {pick.name}  {pick.price:.2f} {pick.currency}")
-            for reason in pick.reasons:
+        for rank, pick in enumerate(step.products):
+            month = f", about {pick.monthly_cost:.2f} a month" if pick.monthly_cost is not None else ""
+            print(f"  {'pick' if rank == 0 else 'alt '} {pick.score:.2f}  {pick.brand} {pick.name}  "
+                  f"{pick.price:.2f} {pick.currency}{month}")
+            for reason in pick.reasons if rank == 0 else []:
                 print(f"        - {reason}")
+    total, currency, unknown = routine.monthly_cost()
+    print(f"about {total:.2f} {currency} a month" + (f" (size unknown: {', '.join(unknown)})" if unknown else ""))
     for warning in routine.warnings:
         print(f"warning: {warning}")
+    for note in routine.notes:
+        print(f"note: {note}")
     return 0
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from desktop.recommend.forms import name_words
 
 DAYS_PER_MONTH = 30.4
@@ -22,6 +24,7 @@ PER_USE_ML = {"cleanser": 2.0, "serum": 0.3, "treatment": 0.3, "moisturizer": 0.
 FACE_OIL_PER_USE_ML = 0.15  # three drops
 MICELLAR_PER_USE_ML = 4.0  # soaked into a cotton pad
 COUNT_WORDS = r"capsules?|pads?|wipes?|pieces?|applications?|sachets?|ampoules?|pack"
+_WATERY = re.compile(r"\bmicellar\b|\bwater\b|\bh2o\b")
 
 
 @dataclass(frozen=True)
@@ -64,20 +67,49 @@ def _count(words: str) -> Size | None:
     return Size(float(number), "count") if int(number) > 0 else None
 
 
-def per_use_ml(step: str, form: str, name: str) -> float:
-    if step == "cleanser" and re.search(r"\bmicellar\b|\bwater\b|\bh2o\b", name_words(name)):
+def watery_cleanser(name: str) -> bool:
+    """A micellar water or cleansing water: poured onto a pad, so a use takes more of it."""
+    return bool(_WATERY.search(name_words(name)))
+
+
+def per_use_ml(step: str, form: str, watery: bool) -> float:
+    if step == "cleanser" and watery:
         return MICELLAR_PER_USE_ML
     if form == "face_oil" and step in ("moisturizer", "treatment", "serum"):
         return FACE_OIL_PER_USE_ML
     return PER_USE_ML.get(step, 0.5)
 
 
+def monthly_costs(price: np.ndarray, amount: np.ndarray, counted: np.ndarray, per_use: np.ndarray,
+                  uses_per_day: int) -> np.ndarray:
+    """Price × the share of the pack a month of use takes (one capsule, pad or wipe per use when `counted`);
+    NaN where the size is unknown (`amount` NaN)."""
+    used = np.where(counted, 1.0, per_use) * uses_per_day * DAYS_PER_MONTH
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.where(amount > 0, price * used / amount, np.nan))
+
+
 def monthly_cost(price: float, size: Size | None, step: str, form: str, name: str, uses_per_day: int) -> float | None:
-    """Price × the share of the pack a month of this step uses; None when the size is unknown."""
+    """One product's monthly cost for a step; None when the size is unknown."""
     if size is None or uses_per_day <= 0:
         return None
-    per_use = 1.0 if size.unit == "count" else per_use_ml(step, form, name)
-    return price * per_use * uses_per_day * DAYS_PER_MONTH / size.amount if size.amount else None
+    per_use = per_use_ml(step, form, watery_cleanser(name))
+    value = monthly_costs(np.array([price]), np.array([size.amount]), np.array([size.unit == "count"]),
+                          np.array([per_use]), uses_per_day)[0]
+    return None if np.isnan(value) else float(value)
+
+
+def price_score(prices: np.ndarray, dear: float = 1.0) -> np.ndarray:
+    """1 for free, 0 at the 90th percentile of `prices`; with `dear` > 1 it goes on falling, to 1 - dear at
+    `dear` times that percentile, so a month of a step costing several times its rivals' weighs against it."""
+    if not len(prices):
+        return np.zeros(0)
+    ordered = np.sort(prices)  # the 90th percentile, linearly interpolated (np.percentile's default), quickly
+    position = 0.9 * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    ceiling = float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+    return np.asarray(1.0 - np.clip(prices / max(ceiling, 1e-6), 0, dear))
 
 
 COST_NOTE = ("Estimated from each pack's size and the usual amount per use on the face (cleanser 2 ml, serum or "

@@ -25,7 +25,7 @@ import numpy as np
 
 from desktop.catalog.knowledge import EXFOLIANTS, RETINOIDS, KnowledgeBase, default_knowledge
 from desktop.catalog.store import CatalogStore
-from desktop.recommend.cost import COST_NOTE, monthly_cost
+from desktop.recommend.cost import COST_NOTE, monthly_costs, per_use_ml, price_score
 from desktop.recommend.index import CatalogIndex, IndexCache
 from desktop.recommend.profile import Profile
 from desktop.recommend.reasons import Context, needs_of, reasons_for
@@ -64,22 +64,31 @@ class Recommender:
         allowed, excluded = hard_filter(index, profile, self.kb)
         specs = [s for s in STEPS if s.step != "eye"
                  or profile.concerns.get("dark_circles", 0.0) >= EYE_STEP_THRESHOLD]
-        score = {s.step: total_score(index, _for_step(profile, s.step)) for s in specs}
+        by_needs: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
+        score = {}
+        for s in specs:  # the eye step has its own needs; the face steps share theirs
+            seen = _for_step(profile, s.step)
+            key = tuple(sorted(seen.concerns.items()))
+            score[s.step] = by_needs[key] if key in by_needs else by_needs.setdefault(key, total_score(index, seen))
         rank_score = {step: values - VEGAN_DISPUTED_PENALTY * index.vegan_disputed if profile.preferences.vegan
                       else values for step, values in score.items()}
         count = max(CANDIDATES_PER_STEP, limit * 20)
-        candidates = {}
+        candidates, monthly = {}, {}
         for s in specs:
             rows = ranked(index, allowed & step_mask(index, s), rank_score[s.step], count)
-            score[s.step] = cost_rescored(index, s, rows, score[s.step])
-            rank_score[s.step] = cost_rescored(index, s, rows, rank_score[s.step])
+            delta, month = cost_delta(index, s, rows)
+            monthly[s.step] = dict(zip(rows, month.tolist(), strict=True))
+            for table in (score, rank_score):
+                table[s.step] = table[s.step].copy()  # the arrays may be shared between steps
+                table[s.step][rows] = np.round(np.clip(table[s.step][rows] + delta, 0.0, 1.0), 4)
             order = rank_score[s.step]
             candidates[s.step] = sorted(rows, key=lambda r: (-order[r], index.price[r], index.products[r].id))
         picks = choose_picks(index, candidates, rank_score)
         lists = alternatives(index, candidates, picks, limit)
         context = Context(evening_sensitisers=_evening_sensitisers(index, picks))
-        steps = [RoutineStep(s.step, list(s.when), [_pick(index, row, float(score[s.step][row]), s, profile, context)
-                                                    for row in lists.get(s.step, [])]) for s in specs]
+        steps = [RoutineStep(s.step, list(s.when), [
+            _pick(index, row, float(score[s.step][row]), monthly[s.step][row], s, profile, context)
+            for row in lists.get(s.step, [])]) for s in specs]
         return Routine(steps, routine_warnings(index, chosen_rows(index, steps), profile, self.kb), excluded,
                        routine_notes(profile), COST_NOTE, profile)
 
@@ -105,10 +114,17 @@ def _evening_sensitisers(index: CatalogIndex, picks: dict[str, int]) -> tuple[st
     return tuple(dict.fromkeys(found))
 
 
-def _pick(index: CatalogIndex, row: int, score: float, spec: StepSpec, profile: Profile, context: Context) -> Pick:
+def _monthly(index: CatalogIndex, spec: StepSpec, rows: np.ndarray) -> np.ndarray:
+    """A month of this step for each of `rows` (NaN where the size is unknown)."""
+    per_use = np.array([per_use_ml(spec.step, str(index.form[r]), bool(index.watery[r])) for r in rows])
+    return monthly_costs(index.price[rows], index.size_amount[rows], index.size_counted[rows], per_use,
+                         len(spec.when))
+
+
+def _pick(index: CatalogIndex, row: int, score: float, month: float, spec: StepSpec, profile: Profile,
+          context: Context) -> Pick:
     product = index.products[row]
-    cost = monthly_cost(float(product.price), index.sizes[row] if index.sizes else None, spec.step,
-                        str(index.form[row]), product.name, len(spec.when))
+    cost = None if np.isnan(month) else month
     return Pick(product.id, product.brand, product.name, score, float(product.price), product.currency,
                 reasons_for(index, row, spec.step, profile, context), product.buy_url, product.size,
                 None if cost is None else round(cost, 2))
@@ -182,34 +198,21 @@ def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
     return match
 
 
-def price_score(prices: np.ndarray, dear: float = 1.0) -> np.ndarray:
-    """1 for free, 0 at the 90th percentile of `prices`; with `dear` > 1 it goes on falling, to 1 - dear at
-    `dear` times that percentile, so a month of a step costing several times its rivals' weighs against it."""
-    ceiling = float(np.percentile(prices, 90)) if len(prices) else 1.0
-    return np.asarray(1.0 - np.clip(prices / max(ceiling, 1e-6), 0, dear))
-
-
 def total_score(index: CatalogIndex, profile: Profile) -> np.ndarray:
     concern_weight = 0.6 if any(v > 0 for v in profile.concerns.values()) or profile.skin_type == "dry" else 0.0
     fit = concern_weight * concern_match(index, profile) + (0.9 - concern_weight) * type_fit(index, profile)
-    return np.asarray(np.round(fit + COST_WEIGHT * price_score(index.price), 4))
+    return np.asarray(np.round(fit + COST_WEIGHT * index.price_score, 4))
 
 
-def cost_rescored(index: CatalogIndex, spec: StepSpec, rows: list[int], score: np.ndarray) -> np.ndarray:
-    """`score` with the cost part of `rows` judged on what a month of this step costs (the price where the
-    pack size is unknown), relative to these rows; the other rows unchanged."""
+def cost_delta(index: CatalogIndex, spec: StepSpec, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(score change, monthly cost) for `rows`: their cost part judged again on what a month of this step
+    costs, relative to these rows (the price where the pack size is unknown, monthly cost NaN)."""
     if not rows:
-        return score
-    out = score.copy()
-    prices = index.price[rows]
-    monthly = np.array([np.nan if (c := monthly_cost(float(prices[i]), index.sizes[r] if index.sizes else None,
-                                                      spec.step, str(index.form[r]), index.products[r].name,
-                                                      len(spec.when))) is None else c
-                        for i, r in enumerate(rows)])
+        return np.zeros(0), np.zeros(0)
+    monthly = _monthly(index, spec, np.asarray(rows))
     known = ~np.isnan(monthly)
-    by_price = price_score(index.price)[rows]
-    by_month = price_score(monthly[known], dear=3.0) if known.any() else np.empty(0)
+    by_price = index.price_score[rows]
     cost = by_price.copy()
-    cost[known] = by_month
-    out[rows] = np.round(np.clip(score[rows] - COST_WEIGHT * by_price + COST_WEIGHT * cost, 0.0, 1.0), 4)
-    return out
+    if known.any():
+        cost[known] = price_score(monthly[known], dear=3.0)
+    return COST_WEIGHT * (cost - by_price), monthly

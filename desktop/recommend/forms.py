@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # forms a daily routine can use; the others (mask, scrub, peel, toner, wipes, removers, make-up, other) are
 # weekly or optional extras and never fill a step
@@ -41,7 +42,7 @@ _WASHING_SURFACTANTS = frozenset({
     "sodium methyl cocoyl taurate", "disodium laureth sulfosuccinate", "sodium c14-16 olefin sulfonate",
     "sodium lauroyl methyl isethionate", "sodium cocoamphoacetate", "disodium cocoamphodiacetate"})
 
-_AREA_RULES = (  # (area, pattern); first match wins
+_AREA_RULES: tuple[tuple[str, str], ...] = (  # (area, pattern); first match wins
     ("tan", r"\bself[- ]?tan\w*|\btann\w*|\btan\b|\bbronz\w*"),
     ("eye", r"\beyes?\b|\bunder[- ]?eye|\beyelid|\beyelift|\bdark circle|\beye contour"),
     ("lip", r"\blips?\b"),
@@ -81,6 +82,18 @@ _CATEGORY_FORMS = {"cleanser": "cleanser", "toner": "toner", "serum": "serum", "
                    "exfoliant": "peel", "oil": "face_oil"}
 
 
+_C = re.compile  # every pattern compiled once: a catalog of 50 000 products runs each of them 50 000 times
+_AREA_RES = tuple((area, _C(p)) for area, p in _AREA_RULES)
+_FIRST_RES = tuple((form, _C(p)) for form, p in _FIRST_FORMS)
+_HEAD_RES = tuple((form, _C(p)) for form, p in _HEAD_NOUNS)
+_NECK_RE, _FACE_RE, _PEEL_RE, _LEAVE_ON_PEEL_RE = _C(_NECK), _C(r"\bface\b|\bfacial\b"), _C(_PEEL), _C(_LEAVE_ON_PEEL)
+_NIGHT_RE, _DAY_RE, _CLEANS_RE = _C(_NIGHT), _C(_DAY), _C(r"\bcleans\w*|\bmicellar\b")
+_NO_SPF_RE, _SPF_RE = _C(r"\bno spf\b|\bspf free\b"), _C(r"\bspf ?(\d{1,2})(?!\d| ?ml\b| ?g\b)")
+_SELLS_ACID_RE = _C(r"\baha|\bbha|\bpha\b|\bpeel|\bexfoliat|\bresurfac")
+_LIP_BALM_RE = _C(r"\bbalm\b|\bbaume\b|\bointment\b")
+_NON_WORD_RE = _C(r"[^a-z0-9%+]+")
+
+
 @dataclass(frozen=True)
 class ProductForm:
     form: str  # cleanser, serum (incl. leave-on treatments), moisturizer, face_oil, or a form no step takes
@@ -97,14 +110,14 @@ class ProductForm:
 def name_words(text: str) -> str:
     """Lower case, accents and punctuation gone ("Crème" → "creme", "Make-Up" → "make up"), '%' and '+' kept."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^a-z0-9%+]+", " ", plain.replace("make-up", "makeup")).split())
+    return " ".join(_NON_WORD_RE.sub(" ", plain.replace("make-up", "makeup")).split())
 
 
 def spf_of(words: str, tags: Sequence[str], category: str) -> float | None:
     """The SPF the name states; None for a sun product that states no number; 0.0 for no sun protection."""
-    if re.search(r"\bno spf\b|\bspf free\b", words):
+    if _NO_SPF_RE.search(words):
         return 0.0
-    found = re.search(r"\bspf ?(\d{1,2})(?!\d| ?ml\b| ?g\b)", words)
+    found = _SPF_RE.search(words)
     if found:
         return float(found.group(1))
     if "spf" in words.split() or "spf" in tags or category == "sunscreen":
@@ -113,10 +126,10 @@ def spf_of(words: str, tags: Sequence[str], category: str) -> float | None:
 
 
 def area_of(words: str, category: str) -> str:
-    for area, pattern in _AREA_RULES:
-        if re.search(pattern, words):
+    for area, pattern in _AREA_RES:
+        if pattern.search(words):
             return area
-    if re.search(_NECK, words) and not re.search(r"\bface\b|\bfacial\b", words):
+    if _NECK_RE.search(words) and not _FACE_RE.search(words):
         return "body"
     return "eye" if category == "eye" else "face"
 
@@ -124,8 +137,8 @@ def area_of(words: str, category: str) -> str:
 def _head_noun(words: str) -> tuple[str, str] | None:
     """(form, the noun itself) of the last form noun in the name."""
     best: tuple[int, str, str] | None = None
-    for form, pattern in _HEAD_NOUNS:
-        for match in re.finditer(pattern, words):
+    for form, pattern in _HEAD_RES:
+        for match in pattern.finditer(words):
             if best is None or match.start() > best[0]:
                 best = (match.start(), form, match.group(0))
     return (best[1], best[2]) if best else None
@@ -133,13 +146,13 @@ def _head_noun(words: str) -> tuple[str, str] | None:
 
 def form_from_name(words: str, category: str) -> tuple[str, bool, bool]:
     """(form, is a leave-on exfoliating treatment, the name said so) from the name, else from the category."""
-    for form, pattern in _FIRST_FORMS:
-        if re.search(pattern, words):
-            if form == "remover" and re.search(r"\bcleans\w*|\bmicellar\b", words):
+    for form, pattern in _FIRST_RES:
+        if pattern.search(words):
+            if form == "remover" and _CLEANS_RE.search(words):
                 form = "cleanser"  # "micellar water facial cleanser and makeup remover"
             return form, False, True
-    if re.search(_PEEL, words):
-        return ("serum", True, True) if re.search(_LEAVE_ON_PEEL, words) else ("peel", False, True)
+    if _PEEL_RE.search(words):
+        return ("serum", True, True) if _LEAVE_ON_PEEL_RE.search(words) else ("peel", False, True)
     head = _head_noun(words)
     if head is not None:
         form, noun = head
@@ -178,13 +191,13 @@ def exfoliating_dose(inci: Sequence[str], name: str, acids: frozenset[str]) -> b
     if positions[0] < max(5, round(0.4 * len(inci))):
         return True
     words = name_words(name)
-    return bool(re.search(r"\baha|\bbha|\bpha\b|\bpeel|\bexfoliat|\bresurfac", words)) or any(
+    return bool(_SELLS_ACID_RE.search(words)) or any(
         name_words(inci[i]).split()[0] in words for i in positions)
 
 
 def time_of(words: str, form: str) -> str:
     """Night or day products stay in their half of the routine; cleansers' "Good Morning" is a brand name."""
-    night, day = bool(re.search(_NIGHT, words)), bool(re.search(_DAY, words))
+    night, day = bool(_NIGHT_RE.search(words)), bool(_DAY_RE.search(words))
     if night == day or form == "cleanser":
         return ANY_TIME
     return NIGHT if night else DAY
@@ -193,6 +206,12 @@ def time_of(words: str, form: str) -> str:
 def classify(name: str, category: str, inci: Sequence[str], tags: Sequence[str] = (),
              size_ml: float | None = None) -> ProductForm:
     """`size_ml`: the pack size when known; a balm or ointment of 15 ml or less is for lips, not a face."""
+    return _classify(name, category, tuple(inci[:8]), tuple(tags), size_ml)
+
+
+@lru_cache(maxsize=65_536)  # a catalog lists many products in several sizes and shades
+def _classify(name: str, category: str, inci: tuple[str, ...], tags: tuple[str, ...],
+              size_ml: float | None) -> ProductForm:
     words = name_words(name)
     area = area_of(words, category)
     form, exfoliating, named = form_from_name(words, category)
@@ -201,7 +220,7 @@ def classify(name: str, category: str, inci: Sequence[str], tags: Sequence[str] 
     if form == "face_oil" and spf != 0.0:
         area = "body"  # sun oils are body products
     if (form == "moisturizer" and area == "face" and size_ml is not None and size_ml <= 15
-            and re.search(r"\bbalm\b|\bbaume\b|\bointment\b", words)):
+            and _LIP_BALM_RE.search(words)):
         area = "lip"
     return ProductForm(form=form, area=area, time=time_of(words, form), spf=spf,
                        exfoliating_treatment=exfoliating)

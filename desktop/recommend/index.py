@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from desktop.catalog.knowledge import (
     KnowledgeBase,
 )
 from desktop.catalog.store import CatalogStore, ProductRecord
-from desktop.recommend.cost import Size, parse_size
+from desktop.recommend.cost import Size, parse_size, price_score, watery_cleanser
 from desktop.recommend.forms import ProductForm, classify, exfoliating_dose
 from desktop.vocabulary import CATALOG_SKIN_TYPES, NEEDS
 
@@ -66,6 +67,11 @@ class CatalogIndex:
     strength: dict[str, np.ndarray]  # need -> best grade × position weight, 0..1
     best_active: dict[str, np.ndarray]  # need -> index into `actives`, -1 when none
     sizes: list[Size | None] = field(default_factory=list)  # pack sizes, for the monthly cost
+    size_amount: np.ndarray = field(default_factory=lambda: np.empty(0))  # ml, g or a count; NaN unknown
+    size_counted: np.ndarray = field(default_factory=lambda: np.empty(0, bool))  # capsules, pads, wipes
+    watery: np.ndarray = field(default_factory=lambda: np.empty(0, bool))  # micellar and cleansing waters
+    price_score: np.ndarray = field(default_factory=lambda: np.empty(0))  # 0..1, cheaper is higher
+    derived: dict[str, np.ndarray] = field(default_factory=dict)  # per-index caches (step masks)
     family: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # same product in another size
     inverted: dict[str, np.ndarray] = field(default_factory=dict)  # ingredient -> product rows
     row_of: dict[str, int] = field(default_factory=dict)  # product id -> row
@@ -105,8 +111,9 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         by_ingredient.setdefault(active.ingredient, []).append((i, active))
     strength = {need: np.zeros(n, np.float32) for need in NEEDS}
     best = {need: np.full(n, -1, np.int32) for need in NEEDS}
-    flags = {k: np.zeros(n, bool) for k in ("fragrance", "not_vegan", "vegan_disputed", "prohibited", "retinoid",
-                                            "exfoliant", "benzoyl_peroxide", "leave_on_bha")}
+    flags: dict[str, Any] = {k: np.zeros(n, bool) for k in (
+        "fragrance", "not_vegan", "vegan_disputed", "prohibited", "retinoid", "exfoliant", "benzoyl_peroxide",
+        "leave_on_bha")}
     comedogenic, irritant, hydration = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
@@ -160,6 +167,10 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         form=np.array([f.form for f in forms], dtype=object), area=np.array([f.area for f in forms], dtype=object),
         time=np.array([f.time for f in forms], dtype=object),
         leave_on_exfoliant=leave_on_exfoliant, sizes=sizes, family=_families(products),
+        size_amount=np.array([s.amount if s else np.nan for s in sizes], np.float64),
+        size_counted=np.array([bool(s and s.unit == "count") for s in sizes], bool),
+        watery=np.array([watery_cleanser(p.name) for p in products], bool),
+        price_score=price_score(np.array([float(p.price) for p in products], np.float64)),
         comedogenic_load=comedogenic, irritant_load=irritant, hydration=np.minimum(hydration, 1.0),
         declared=declared, strength=strength, best_active=best,
         inverted={k: np.array(v, np.int64) for k, v in inverted.items()},

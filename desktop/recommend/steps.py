@@ -55,7 +55,14 @@ WHEN_WORDS = {"am": "Morning", "pm": "Evening"}
 
 
 def step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:
-    """The rows whose form, area, time of day and sun protection fit the step."""
+    """The rows whose form, area, time of day and sun protection fit the step (worked out once per index)."""
+    key = f"step:{spec.step}"
+    if key not in index.derived:
+        index.derived[key] = _step_mask(index, spec)
+    return index.derived[key]
+
+
+def _step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:
     mask = np.isin(index.form, list(spec.forms)) & (index.area == spec.area)
     if spec.sunscreen:
         stated = index.spf_value >= MIN_SPF

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from desktop.catalog.knowledge import BHAS, EXFOLIANTS, HUMECTANTS, OCCLUSIVES, RETINOIDS
 from desktop.recommend.index import CatalogIndex
 from desktop.recommend.profile import Profile
+from desktop.recommend.routine import money
 from desktop.vocabulary import GOAL_WORDS, HYDRATION, level
 
 MIN_SEVERITY_FOR_REASON = 25.0  # "mild" and above: a low score is nothing to target
@@ -119,7 +120,7 @@ def preference_reasons(index: CatalogIndex, row: int, profile: Profile) -> list[
     if prefs.vegan:
         reasons.append("no animal-derived ingredients, as you asked")
     if prefs.budget_max is not None:
-        reasons.append(f"within your budget of {prefs.budget_max} {index.products[row].currency}")
+        reasons.append(f"within your budget of {money(float(prefs.budget_max), index.products[row].currency)}")
     return reasons
 
 

@@ -148,7 +148,7 @@ def _photos(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Flowa
     if not shown:
         return [Paragraph("The photo was not kept, so it and its heat maps are not in this report.", st["small"]),
                 *about]
-    width = 52 * mm if len(shown) == 1 else min(56 * mm, 176 * mm / len(shown))
+    width = 52 * mm if len(shown) == 1 else min(46 * mm, 176 * mm / len(shown))
     tiles = [[_image(images.photo_png(v.rgb), width - 4 * mm),
               Paragraph(_esc(v.report.get("view") or Path(v.name).name), st["caption"])]
              for v in shown if v.rgb is not None]
@@ -169,7 +169,7 @@ def _heat_maps(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Fl
         png = (images.heat_map_png(view.rgb, view.maps, concern, view.face_box)
                if view is not None and view.rgb is not None and view.maps is not None else None)
         if png is not None:
-            tiles.append(_image(png, 52 * mm))
+            tiles.append(_image(png, 48 * mm))
             captions.append(Paragraph(f"<b>{_esc(CONCERN_NAMES.get(concern, concern))}</b> "
                                       f"{float(concerns[concern]):.0f}/100", st["caption"]))
     if not tiles:
@@ -177,7 +177,7 @@ def _heat_maps(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Fl
     legend = Table([[Paragraph("not seen", st["small"]), _image(images.legend_png(), 60 * mm),
                      Paragraph("most visible", st["small"])]], colWidths=[18 * mm, 64 * mm, 24 * mm], hAlign="LEFT")
     return [KeepTogether([Paragraph("Where the main concerns show", st["h2"]),
-                          Table([tiles, captions], colWidths=[58 * mm] * len(tiles), hAlign="LEFT"),
+                          Table([tiles, captions], colWidths=[54 * mm] * len(tiles), hAlign="LEFT"),
                           Spacer(1, 1 * mm), legend,
                           Paragraph("Each map marks where the concern shows in the photo: clear where it does not, "
                                     "yellow to red as it shows more. It is a map of the photo, not a diagnosis.",
@@ -202,7 +202,7 @@ def _scores(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Flowa
     table = Table(rows, colWidths=[34 * mm, 22 * mm, 122 * mm], repeatRows=1)
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, INK), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f1ee")])]))
-    return [CondPageBreak(70 * mm), Paragraph("Scores", st["h2"]),
+    return [CondPageBreak(62 * mm), Paragraph("Scores", st["h2"]),
             Paragraph("0–100: how visible each concern is in this photo; higher means more.", st["small"]), table]
 
 

@@ -34,10 +34,11 @@ def trend_chart(points: list[tuple[float, dict[str, float | None]]], concerns: l
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 12 * mm, 14 * mm, width - 50 * mm, height - 20 * mm
     plot.data = series
-    span = max(1.0, (points[-1][0] - start) / DAY)
+    span = max(1.0 / 24, (points[-1][0] - start) / DAY)  # at least an hour
     plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0.0, span
     plot.xValueAxis.valueSteps = [span * i / 4 for i in range(5)]
-    plot.xValueAxis.labelTextFormat = lambda days: f"{datetime.fromtimestamp(start + days * DAY):%d %b %y}"
+    shape = "%d %b %H:%M" if span < 2 else "%d %b %y"  # scans on one day: the hours tell them apart
+    plot.xValueAxis.labelTextFormat = lambda days: datetime.fromtimestamp(start + days * DAY).strftime(shape)
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, 100, 25
     for axis in (plot.xValueAxis, plot.yValueAxis):
         axis.labels.fontName, axis.labels.fontSize = "DejaVuSans", 7

@@ -88,4 +88,5 @@ def test_a_routine_that_arrives_after_a_reset_is_dropped(qtbot, make_window) -> 
     with qtbot.waitSignal(handle.signals.finished, timeout=30_000):
         pass
     assert window.session.routine is None and window.routine_page.cards == []
-    assert window.current_page == "capture"  # the forgotten person's routine does not open
+    assert window.current_page != "routine"  # the forgotten person's routine does not open (the camera may
+    # have auto-captured meanwhile: the index build for the first routine takes a while on a loaded machine)

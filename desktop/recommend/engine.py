@@ -26,7 +26,7 @@ import numpy as np
 from desktop.catalog.knowledge import EXFOLIANTS, RETINOIDS, KnowledgeBase, default_knowledge
 from desktop.catalog.store import CatalogStore
 from desktop.recommend.cost import COST_NOTE, monthly_costs, per_use_ml, price_score
-from desktop.recommend.index import CatalogIndex, IndexCache
+from desktop.recommend.index import CatalogIndex, IndexCache, vegan_disputed
 from desktop.recommend.profile import Profile
 from desktop.recommend.reasons import Context, needs_of, reasons_for
 from desktop.recommend.routine import Pick, Routine, RoutineStep
@@ -70,8 +70,9 @@ class Recommender:
             seen = _for_step(profile, s.step)
             key = tuple(sorted(seen.concerns.items()))
             score[s.step] = by_needs[key] if key in by_needs else by_needs.setdefault(key, total_score(index, seen))
-        rank_score = {step: values - VEGAN_DISPUTED_PENALTY * index.vegan_disputed if profile.preferences.vegan
-                      else values for step, values in score.items()}
+        disputed = vegan_disputed(index, self.kb) if profile.preferences.vegan else None
+        rank_score = {step: values if disputed is None else values - VEGAN_DISPUTED_PENALTY * disputed
+                      for step, values in score.items()}
         count = max(CANDIDATES_PER_STEP, limit * 20)
         candidates, monthly = {}, {}
         for s in specs:

@@ -84,8 +84,10 @@ _CATEGORY_FORMS = {"cleanser": "cleanser", "toner": "toner", "serum": "serum", "
 
 _C = re.compile  # every pattern compiled once: a catalog of 50 000 products runs each of them 50 000 times
 _AREA_RES = tuple((area, _C(p)) for area, p in _AREA_RULES)
+_ANY_AREA_RE = _C("|".join(f"(?:{p})" for _a, p in _AREA_RULES))  # one pass tells most face products apart
 _FIRST_RES = tuple((form, _C(p)) for form, p in _FIRST_FORMS)
-_HEAD_RES = tuple((form, _C(p)) for form, p in _HEAD_NOUNS)
+_ANY_FIRST_RE = _C("|".join(f"(?:{p})" for _f, p in _FIRST_FORMS))
+_HEAD_RE = _C("|".join(f"(?P<{form}_{i}>{p})" for i, (form, p) in enumerate(_HEAD_NOUNS)))
 _NECK_RE, _FACE_RE, _PEEL_RE, _LEAVE_ON_PEEL_RE = _C(_NECK), _C(r"\bface\b|\bfacial\b"), _C(_PEEL), _C(_LEAVE_ON_PEEL)
 _NIGHT_RE, _DAY_RE, _CLEANS_RE = _C(_NIGHT), _C(_DAY), _C(r"\bcleans\w*|\bmicellar\b")
 _NO_SPF_RE, _SPF_RE = _C(r"\bno spf\b|\bspf free\b"), _C(r"\bspf ?(\d{1,2})(?!\d| ?ml\b| ?g\b)")
@@ -126,9 +128,10 @@ def spf_of(words: str, tags: Sequence[str], category: str) -> float | None:
 
 
 def area_of(words: str, category: str) -> str:
-    for area, pattern in _AREA_RES:
-        if pattern.search(words):
-            return area
+    if _ANY_AREA_RE.search(words):
+        for area, pattern in _AREA_RES:
+            if pattern.search(words):
+                return area
     if _NECK_RE.search(words) and not _FACE_RE.search(words):
         return "body"
     return "eye" if category == "eye" else "face"
@@ -136,17 +139,17 @@ def area_of(words: str, category: str) -> str:
 
 def _head_noun(words: str) -> tuple[str, str] | None:
     """(form, the noun itself) of the last form noun in the name."""
-    best: tuple[int, str, str] | None = None
-    for form, pattern in _HEAD_RES:
-        for match in pattern.finditer(words):
-            if best is None or match.start() > best[0]:
-                best = (match.start(), form, match.group(0))
-    return (best[1], best[2]) if best else None
+    last = None
+    for last in _HEAD_RE.finditer(words):  # noqa: B007  (the last match is the head noun)
+        pass
+    if last is None or last.lastgroup is None:
+        return None
+    return last.lastgroup.rsplit("_", 1)[0], last.group(0)
 
 
 def form_from_name(words: str, category: str) -> tuple[str, bool, bool]:
     """(form, is a leave-on exfoliating treatment, the name said so) from the name, else from the category."""
-    for form, pattern in _FIRST_RES:
+    for form, pattern in _FIRST_RES if _ANY_FIRST_RE.search(words) else ():
         if pattern.search(words):
             if form == "remover" and _CLEANS_RE.search(words):
                 form = "cleanser"  # "micellar water facial cleanser and makeup remover"

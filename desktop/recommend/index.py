@@ -59,7 +59,6 @@ class CatalogIndex:
     exfoliant: np.ndarray
     benzoyl_peroxide: np.ndarray
     leave_on_bha: np.ndarray
-    vegan_disputed: np.ndarray  # an ingredient that may or may not be animal-derived
     comedogenic_load: np.ndarray  # position-weighted sum of comedogenic ratings
     irritant_load: np.ndarray
     hydration: np.ndarray  # 0..1 humectants + occlusives
@@ -92,14 +91,12 @@ class _Facts:
     hydrating: bool
     fragrance: bool
     not_vegan: bool
-    vegan_disputed: bool
     prohibited: bool
 
 
 def _facts(name: str, kb: KnowledgeBase) -> _Facts:
     return _Facts(kb.comedogenic_rating(name), kb.irritancy(name), name in HUMECTANTS or name in OCCLUSIVES,
-                  kb.is_fragrance(name), kb.not_vegan(name) is not None,
-                  any(hit.disputed for hit in kb.family_hits("vegan", name)), name in kb.annex_ii)
+                  kb.is_fragrance(name), kb.not_vegan(name) is not None, name in kb.annex_ii)
 
 
 def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> CatalogIndex:
@@ -112,8 +109,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
     strength = {need: np.zeros(n, np.float32) for need in NEEDS}
     best = {need: np.full(n, -1, np.int32) for need in NEEDS}
     flags: dict[str, Any] = {k: np.zeros(n, bool) for k in (
-        "fragrance", "not_vegan", "vegan_disputed", "prohibited", "retinoid", "exfoliant", "benzoyl_peroxide",
-        "leave_on_bha")}
+        "fragrance", "not_vegan", "prohibited", "retinoid", "exfoliant", "benzoyl_peroxide", "leave_on_bha")}
     comedogenic, irritant, hydration = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
     inverted: dict[str, list[int]] = {}
     facts: dict[str, _Facts] = {}
@@ -122,7 +118,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         length = len(names)
         found: dict[str, tuple[float, int]] = {}  # need -> (strength, active index)
         load = [0.0, 0.0, 0.0]  # comedogenic, irritant, hydration
-        fragrance = not_vegan = disputed = prohibited = False
+        fragrance = not_vegan = prohibited = False
         for position, name in enumerate(names):
             inverted.setdefault(name, []).append(row)
             fact = facts.get(name)
@@ -138,13 +134,11 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
             load[2] += fact.hydrating * 0.25 * weight
             fragrance |= fact.fragrance
             not_vegan |= fact.not_vegan
-            disputed |= fact.vegan_disputed
             prohibited |= fact.prohibited
         for need, (value, active_index) in found.items():
             strength[need][row], best[need][row] = value, active_index
         comedogenic[row], irritant[row], hydration[row] = load
         flags["fragrance"][row], flags["not_vegan"][row], flags["prohibited"][row] = fragrance, not_vegan, prohibited
-        flags["vegan_disputed"][row] = disputed and not not_vegan
         present = set(names)
         flags["retinoid"][row] = bool(present & RETINOIDS)
         flags["exfoliant"][row] = exfoliating_dose(names, product.name, EXFOLIANTS)
@@ -199,6 +193,18 @@ def _families(products: Sequence[ProductRecord]) -> np.ndarray:
 def _form(product: ProductRecord, size: Size | None) -> ProductForm:
     return classify(product.name, product.category, product.inci, product.tags,
                     size.amount if size is not None and size.unit == "ml" else None)
+
+
+def vegan_disputed(index: CatalogIndex, kb: KnowledgeBase) -> np.ndarray:
+    """Rows with an ingredient that may or may not be animal-derived (and none that surely is), worked out on
+    the first vegan request: the family rules are slow regexes, and most people never ask."""
+    if "vegan_disputed" not in index.derived:
+        mask = np.zeros(len(index), bool)
+        for name, rows in index.inverted.items():
+            if any(hit.disputed for hit in kb.family_hits("vegan", name)):
+                mask[rows] = True
+        index.derived["vegan_disputed"] = mask & ~index.not_vegan
+    return index.derived["vegan_disputed"]
 
 
 class IndexCache:

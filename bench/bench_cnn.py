@@ -30,7 +30,7 @@ def main() -> None:
             model.predict(face)
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
-        size = model.config["input_size"]
+        size = model.config.input_size
         print(f"{model.runtime:<12} {size}x{size}: p50 {statistics.median(times):.2f} ms, "
               f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms (incl. resize and normalisation)")
 

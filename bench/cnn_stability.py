@@ -19,7 +19,7 @@ from desktop.ml.analyzer import ConcernModel
 from desktop.ml.face import FaceFinder
 from desktop.ml.infer import load_concern_model
 from desktop.ml.scoring import cnn_weights
-from desktop.ml.stability import cnn_scores, noisy_frames, real_photos, variants
+from training.stability import cnn_scores, noisy_frames, real_photos, variants
 
 
 def main() -> None:

@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NAME = "skinlens"
 
 # Training, testing and server packages: the desktop app never imports them at run time (torch is only the
-# fallback runtime of the CNN; ONNX Runtime runs it in the bundle). The server is a separate deployment.
+# fallback runtime of the CNN; ONNX Runtime runs it in the bundle; `training` is this project's training code).
+# The server is a separate deployment.
 EXCLUDES = [
-    "torch", "torchvision", "torchaudio", "onnx", "tensorboard", "triton", "sympy", "networkx",
+    "training", "torch", "torchvision", "torchaudio", "onnx", "tensorboard", "triton", "sympy", "networkx",
     "pytest", "_pytest", "pytestqt", "hypothesis", "schemathesis", "mypy", "ruff", "importlinter",
     "sync_server", "fastapi", "starlette", "uvicorn", "uvloop", "httptools", "alembic", "psycopg",
     "jax", "jaxlib", "sounddevice", "matplotlib.tests", "scipy.tests", "skimage.tests", "tkinter",

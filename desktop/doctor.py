@@ -55,7 +55,7 @@ def _concern_model() -> str:
     model = load_concern_model()
     if model is None:
         raise RuntimeError("no concern model could be loaded")
-    size = int(model.config["input_size"])
+    size = model.config.input_size
     out = model.predict(np.zeros((size, size, 3), np.uint8))
     return f"{model.name} {model.version} ({type(model).__name__}, {len(out['concerns'])} concerns)"
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from desktop.ml.landmarks import EYE_INNER_LEFT, EYE_INNER_RIGHT, EYE_OUTER_LEFT, EYE_OUTER_RIGHT
+
 CANON_SIZE = 384
 CANON_IOD = 128.0  # pixels between the eye centres in the crop
 EYES_Y = 0.36  # eye line at this fraction of the crop height
 
-RIGHT_EYE = (33, 133)  # subject's right eye corners (image left)
-LEFT_EYE = (362, 263)
+RIGHT_EYE_CORNERS = (EYE_OUTER_RIGHT, EYE_INNER_RIGHT)  # subject's right eye (image left)
+LEFT_EYE_CORNERS = (EYE_INNER_LEFT, EYE_OUTER_LEFT)
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,8 @@ class AlignedFace:
 
 
 def eye_centres(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    right = landmarks[list(RIGHT_EYE), :2].mean(axis=0)
-    left = landmarks[list(LEFT_EYE), :2].mean(axis=0)
+    right = landmarks[list(RIGHT_EYE_CORNERS), :2].mean(axis=0)
+    left = landmarks[list(LEFT_EYE_CORNERS), :2].mean(axis=0)
     return right, left
 
 

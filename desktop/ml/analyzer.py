@@ -26,7 +26,7 @@ from desktop.ml.imaging import ImageError, load_image
 from desktop.ml.maps import FaceMaps
 from desktop.ml.measures import measure_face
 from desktop.ml.quality import CHECKS, add_occlusion, assess
-from desktop.ml.regions import face_hull, polygon_mask, region_polygons, tone_mask
+from desktop.ml.regions import RegionPolygons, face_hull, polygon_mask, region_polygons, tone_mask
 from desktop.ml.report import AnalysisFailure, SkinReport, Tone
 from desktop.ml.scoring import (
     cnn_weights,
@@ -134,10 +134,11 @@ class Analyzer:
             raise ImageError("no_face", "No face was found in the photo. " + CHECKS["no_face"].instruction)
         _check(cancelled)
         progress(0.4, "checking the photo")
-        quality = _timed(timings, "quality", lambda: assess(rgb, findings))
+        polygons = region_polygons(findings.face.landmarks)  # in photo pixels: for the light check and the tone
+        quality = _timed(timings, "quality", lambda: assess(rgb, findings, polygons))
         wb = _timed(timings, "white_balance", lambda: self.white_balance_for(rgb, findings))
         corrected = whitebalance.apply(rgb, wb)
-        tone = _timed(timings, "tone", lambda: measure_tone(corrected, findings))
+        tone = _timed(timings, "tone", lambda: measure_tone(corrected, polygons))
         _check(cancelled)
         progress(0.6, "measuring skin")
         aligned = align(corrected, findings.face.landmarks)
@@ -187,13 +188,12 @@ def _failure(label: str, exc: Exception) -> AnalysisFailure:
     return AnalysisFailure(label, "internal_error", "The analysis failed unexpectedly; see the log.")
 
 
-def measure_tone(rgb: np.ndarray, findings: FaceFindings) -> Tone | None:
-    """ITA°, band, Monk level and undertone from the median CIELAB of cheek and forehead skin.
+def measure_tone(rgb: np.ndarray, polygons: RegionPolygons) -> Tone | None:
+    """ITA°, band, Monk level and undertone from the median CIELAB of cheek and forehead skin (`polygons`:
+    the face's regions in the photo's pixels).
 
     The darkest 10 % (shadow, hair) and brightest 5 % (shine) of the pixels are left out first.
     """
-    assert findings.face is not None
-    polygons = region_polygons(findings.face.landmarks)
     mask = tone_mask((rgb.shape[0], rgb.shape[1]), polygons)
     pixels = rgb[mask]
     if len(pixels) < MIN_TONE_PIXELS:

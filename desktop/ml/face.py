@@ -35,7 +35,8 @@ class FaceFindings:
 
 
 class FaceFinder:
-    """Wraps mediapipe's legacy `solutions` graphs; created lazily because loading takes ~50 ms."""
+    """Wraps mediapipe's legacy `solutions` graphs; they load on first use, so creating a finder costs nothing
+    until a photo needs it (the load time: `bench/bench_analyze.py`)."""
 
     def __init__(self, min_confidence: float = 0.5) -> None:
         self._min_confidence = min_confidence

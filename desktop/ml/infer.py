@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from desktop.ml.model import ModelConfig, preprocess
 from desktop.resources import resource
 
 log = logging.getLogger(__name__)
@@ -23,31 +24,32 @@ THREADS = 2
 VIEWS = ((0.0, 1.0), (0.0, 0.97), (0.0, 1.03), (-2.0, 1.0), (2.0, 1.0))
 
 
-def _views(face_rgb: np.ndarray, config: dict[str, Any]) -> np.ndarray:
-    """The face and slightly rescaled and rotated copies, each with its mirror image, normalised: N×3×S×S.
+def _views(face_rgb: np.ndarray, config: ModelConfig) -> np.ndarray:
+    """The face and slightly rescaled and rotated copies, each followed by its mirror image, preprocessed:
+    a dense N×3×S×S batch.
 
     The scores are the mean over these views (the maps come from the first view and its mirror). A face is
     never framed the same way twice: the aligned crop of two photos of the same face differs by a few percent
-    of scale and a degree or two, and a model trained on synthetic faces answered such changes with jumps of
-    up to 14 points on a real face it has never seen (MODEL_CARD.md). The mean over nearby framings steadies
-    the score; the ten passes at 192 px take about 16 ms in one batched run on 2 threads (one pass: 1.5 ms).
+    of scale and a degree or two, and a model trained on synthetic faces answers such changes with jumps on a
+    real face it has never seen (MODEL_CARD.md). The mean over nearby framings steadies the score, in one
+    batched run. Each view is mirrored after preprocessing, which is per pixel, so the mirror image is exactly
+    that of the preprocessed view.
     """
     import cv2
 
-    size = int(config["input_size"])
     height, width = face_rgb.shape[:2]
-    batch = []
+    framings = []
     for angle, scale in VIEWS:
         view = face_rgb
         if angle or scale != 1.0:
             matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale)
             view = cv2.warpAffine(face_rgb, matrix, (width, height), flags=cv2.INTER_LINEAR,
                                   borderMode=cv2.BORDER_REFLECT)
-        crop = cv2.resize(view, (size, size), interpolation=cv2.INTER_AREA)
-        batch += [crop, crop[:, ::-1]]
-    x = np.stack(batch).astype(np.float32) / 255.0
-    x = (x - np.array(config["mean"], np.float32)) / np.array(config["std"], np.float32)
-    return np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+        framings.append(view)
+    x = preprocess(framings, config)
+    batch = np.empty((2 * len(x), *x.shape[1:]), np.float32)
+    batch[0::2], batch[1::2] = x, x[..., ::-1]
+    return batch
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -61,13 +63,13 @@ def _average(maps: np.ndarray, scores: np.ndarray, types: np.ndarray) -> tuple[n
             types.mean(axis=0, keepdims=True))
 
 
-def _outputs(maps: np.ndarray, scores: np.ndarray, types: np.ndarray, config: dict[str, Any]) -> dict[str, Any]:
+def _outputs(maps: np.ndarray, scores: np.ndarray, types: np.ndarray, config: ModelConfig) -> dict[str, Any]:
     probs = np.exp(types[0] - types[0].max())
     probs /= probs.sum()
     return {
-        "concerns": {c: round(float(v) * 100, 1) for c, v in zip(config["concerns"], _sigmoid(scores[0]), strict=True)},
-        "maps": {c: _sigmoid(maps[0, i]).astype(np.float32) for i, c in enumerate(config["concerns"])},
-        "skin_type": {t: round(float(p), 3) for t, p in zip(config["skin_types"], probs, strict=True)},
+        "concerns": {c: round(float(v) * 100, 1) for c, v in zip(config.concerns, _sigmoid(scores[0]), strict=True)},
+        "maps": {c: _sigmoid(maps[0, i]).astype(np.float32) for i, c in enumerate(config.concerns)},
+        "skin_type": {t: round(float(p), 3) for t, p in zip(config.skin_types, probs, strict=True)},
     }
 
 
@@ -82,9 +84,9 @@ class OnnxConcernModel:
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         meta = json.loads(self._session.get_modelmeta().custom_metadata_map["skinlens"])
-        self.config: dict[str, Any] = meta["config"]
+        self.config = ModelConfig.from_dict(meta["config"])
         self.metrics: dict[str, Any] = meta.get("metrics", {})
-        self.name, self.version = self.config["name"], self.config["version"]
+        self.name, self.version = self.config.name, self.config.version
 
     def raw(self, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logits (maps, scores, skin type) for every test-time view of the face."""
@@ -101,16 +103,16 @@ class TorchConcernModel:
     def __init__(self, path: Path) -> None:
         import torch
 
-        from desktop.ml.model import ConcernNet
+        from desktop.ml.network import ConcernNet
 
         torch.set_num_threads(THREADS)
         state = torch.load(path, map_location="cpu", weights_only=False)
-        self.config = state["config"]
+        self.config = ModelConfig.from_dict(state["config"])
         self.metrics = state.get("metrics", {})
         self._model = ConcernNet(self.config)
         self._model.load_state_dict(state["state_dict"])
         self._model.eval()
-        self.name, self.version = self.config["name"], self.config["version"]
+        self.name, self.version = self.config.name, self.config.version
 
     def raw(self, face_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logits (maps, scores, skin type) for every test-time view of the face."""

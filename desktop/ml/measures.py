@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktop.ml.align import CANON_IOD, AlignedFace
+from desktop.ml.landmarks import EYE_OUTER_LEFT, EYE_OUTER_RIGHT
 from desktop.ml.regions import REGION_NAMES, polygon_mask, region_polygons
 
 SKIN_REGIONS = ("forehead", "nose", "left_cheek", "right_cheek", "chin")
@@ -44,7 +45,8 @@ def region_masks(face: AlignedFace) -> dict[str, np.ndarray]:
 
 
 def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur; wide ones run on a 4× smaller copy (same result within rounding, ~10× faster)."""
+    """Gaussian blur; wide ones run on a 4× smaller copy, which is much cheaper and close to the full-size
+    result for the smooth levels they estimate (both measured by `bench/bench_analyze.py`)."""
     import cv2
 
     image = image.astype(np.float32)
@@ -77,11 +79,12 @@ def _norm_map(values: np.ndarray, mask: np.ndarray, full_scale: float) -> np.nda
 
 
 def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray],
-                    out: FaceMeasures) -> None:
+                    out: FaceMeasures) -> np.ndarray:
     """Redness from CIELAB a* (Takiwaki et al. 1994, Skin Res Technol: a* tracks erythema) and the RGB
     erythema index EI = 100·log10(R/G) on linearised camera values (Dawson et al. 1980, Phys Med Biol 25:695,
     reflectance form; camera adaptation as in Yamamoto et al. 2008, Skin Res Technol 14:26).
-    Localised redness = a* above the face's own smooth a* level (blotches, papules)."""
+    Localised redness = a* above the face's own smooth a* level (blotches, papules); returned (float32, per
+    pixel), because the acne measure looks for papules in it."""
     from desktop.ml.whitebalance import srgb_to_linear
 
     a_star = lab[..., 1]
@@ -94,7 +97,7 @@ def measure_redness(lab: np.ndarray, rgb: np.ndarray, skin: np.ndarray, masks: d
     out.regions.setdefault("a_star", {}).update(_per_region(a_star, masks, SKIN_REGIONS, "median"))
     out.regions.setdefault("erythema_index", {}).update(_per_region(ei, masks, SKIN_REGIONS, "median"))
     out.maps["redness"] = _norm_map(np.maximum(local, 0) + np.maximum(a_star - 12.0, 0) * 0.5, skin, 12.0)
-    out.maps["_local_a"] = local.astype(np.float32)
+    return local.astype(np.float32)
 
 
 def _robust_std(values: np.ndarray) -> float:
@@ -207,7 +210,7 @@ def _crows_feet(face: AlignedFace) -> np.ndarray:
     """Small boxes just outside each outer eye corner."""
     mask = np.zeros(face.rgb.shape[:2], dtype=bool)
     half = int(CANON_IOD * 0.12)
-    for corner, direction in ((33, -1), (263, 1)):
+    for corner, direction in ((EYE_OUTER_RIGHT, -1), (EYE_OUTER_LEFT, 1)):
         x, y = face.landmarks[corner]
         x0 = int(x + direction * CANON_IOD * 0.12)
         xs = sorted((x0, x0 + direction * 2 * half))
@@ -228,11 +231,11 @@ def measure_under_eye(lab: np.ndarray, masks: dict[str, np.ndarray], out: FaceMe
         out.maps["dark_circles"] = _norm_map(np.maximum(level - lightness, 0), eyes, 20.0)
 
 
-def measure_acne(skin: np.ndarray, out: FaceMeasures) -> None:
-    """Inflamed lesions: compact red blobs (a* more than 6 units above the local level) of papule size
-    (≈1–6 mm). A colour heuristic in the spirit of image-based acne counting (e.g. Alamdari et al. 2016,
-    "Detection and classification of acne lesions"), not a lesion classifier."""
-    local_a = out.maps.pop("_local_a")
+def measure_acne(local_a: np.ndarray, skin: np.ndarray, out: FaceMeasures) -> None:
+    """Inflamed lesions: compact red blobs (`local_a`, the localised a* of `measure_redness`, more than 6 units
+    above the local level) of papule size (≈1–6 mm). A colour heuristic in the spirit of image-based acne
+    counting (e.g. Alamdari et al. 2016, "Detection and classification of acne lesions"), not a lesion
+    classifier."""
     px_per_mm = CANON_IOD / 63.0
     red = (local_a > 6.0) & _eroded(skin)
     count, area = _blobs(red, (1.0 * px_per_mm) ** 2 * 0.785, (8 * px_per_mm) ** 2 * 0.785)
@@ -276,12 +279,12 @@ def measure_face(face: AlignedFace) -> FaceMeasures:
         skin |= masks[name]
     if skin.sum() < 200:
         return out
-    measure_redness(lab, face.rgb, skin, masks, out)
+    local_a = measure_redness(lab, face.rgb, skin, masks, out)
     measure_pigmentation(lab, skin, masks, out)
     measure_shine(lab, skin, masks, out)
     measure_texture(lab, skin, masks, out)
     measure_wrinkles(lab, skin, masks, face, out)
     measure_under_eye(lab, masks, out)
-    measure_acne(skin, out)
+    measure_acne(local_a, skin, out)
     out.overall["face_resolution_iod_px"] = face.iod_photo
     return out

@@ -1,100 +1,104 @@
-"""The concern CNN: one compact encoder, a dense head (a heat map per concern) and a global head (concern
-scores and skin type). Imports torch, so only training, export and the torch fallback import this module.
+"""What the concern CNN is, without torch: its architecture config and the preprocessing of its input.
 
-Everything inference needs (architecture config, label names, preprocessing, version) travels in the
-checkpoint and in the ONNX file's metadata; nothing in inference repeats it.
+The app's runtime (`infer.py`), the torch network (`network.py`) and the training code (`training/`) all take
+both from here, so a model file, the network built from it and the batches it was trained on cannot disagree
+about input size, label order or normalisation. A trained model carries its config (`ModelConfig.to_dict`)
+in the checkpoint and in the ONNX file's metadata; the app reads it from there, never from `DEFAULT_CONFIG`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-import torch
-from torch import nn
+import numpy as np
 
 from desktop.ml.report import CONCERNS, SKIN_TYPES
-from desktop.ml.synth import MAP, SIZE
-
-DEFAULT_CONFIG: dict[str, Any] = {
-    "name": "skinlens-cnn",
-    "version": "1.8.0",
-    "channels": [16, 32, 48, 64, 96],
-    "head_channels": 48,
-    "pooled_norm": True,  # a BatchNorm on the global head's input (1.7.0 on; absent in older checkpoints)
-    "concerns": list(CONCERNS),
-    "skin_types": list(SKIN_TYPES),
-    "input_size": SIZE,
-    "map_size": MAP,
-    "mean": [0.5, 0.5, 0.5],
-    "std": [0.25, 0.25, 0.25],
-}
 
 
-def _separable(cin: int, cout: int, stride: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(cin, cin, 3, stride, 1, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
-        nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 3, 1, 1, groups=cout, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-        nn.Conv2d(cout, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-    )
+@dataclass(frozen=True, kw_only=True)
+class ModelConfig:
+    """Architecture, labels and preprocessing of one trained model (field order = the order in model files)."""
+
+    name: str
+    version: str
+    channels: tuple[int, ...]  # encoder widths: stem, then the /4, /8, /16 and /32 stages
+    head_channels: int
+    # A BatchNorm on the global head's input. Models trained before it existed have no such layer, and their
+    # config no such key: a missing key reads as False, so they keep loading.
+    pooled_norm: bool = False
+    concerns: tuple[str, ...]  # score and heat-map order
+    skin_types: tuple[str, ...]  # skin-type logit order
+    input_size: int  # the aligned face crop is resized to input_size × input_size
+    map_size: int  # heat maps are map_size × map_size (input_size / 4: the encoder's /4 stage)
+    mean: tuple[float, float, float]  # per RGB channel, on pixel values scaled to 0..1
+    std: tuple[float, float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form stored in checkpoints and ONNX metadata (lists, as JSON reads them back)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelConfig:
+        """Read a stored config. Unknown keys are refused rather than ignored: a model that needs something
+        this code does not do (another preprocessing step, another layer) must not load as if it did not."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"model config has keys this version does not know: {', '.join(unknown)}")
+        missing = sorted(f.name for f in fields(cls) if f.name != "pooled_norm" and f.name not in data)
+        if missing:
+            raise ValueError(f"model config lacks {', '.join(missing)}")
+        return cls(
+            name=str(data["name"]), version=str(data["version"]),
+            channels=tuple(int(c) for c in data["channels"]), head_channels=int(data["head_channels"]),
+            pooled_norm=bool(data.get("pooled_norm", False)),
+            concerns=tuple(str(c) for c in data["concerns"]), skin_types=tuple(str(t) for t in data["skin_types"]),
+            input_size=int(data["input_size"]), map_size=int(data["map_size"]),
+            mean=_triple(data["mean"]), std=_triple(data["std"]),
+        )
 
 
-class ConcernNet(nn.Module):
-    """Input: N×3×S×S normalised RGB. Output: (map logits N×C×M×M, score logits N×C, skin-type logits N×T)."""
-
-    def __init__(self, config: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self.config = dict(config or DEFAULT_CONFIG)
-        c = self.config["channels"]
-        head = self.config["head_channels"]
-        n_concerns, n_types = len(self.config["concerns"]), len(self.config["skin_types"])
-        self.stem = nn.Sequential(nn.Conv2d(3, c[0], 3, 2, 1, bias=False), nn.BatchNorm2d(c[0]), nn.ReLU(inplace=True))
-        self.s1 = _separable(c[0], c[1], 2)  # /4: the map resolution
-        self.s2 = _separable(c[1], c[2], 2)  # /8
-        self.s3 = _separable(c[2], c[3], 2)  # /16
-        self.s4 = _separable(c[3], c[4], 2)  # /32
-        self.lateral = nn.ModuleList([nn.Conv2d(ch, head, 1) for ch in (c[1], c[2], c[3])])
-        self.map_head = nn.Sequential(nn.Conv2d(head, head, 3, 1, 1), nn.ReLU(inplace=True),
-                                      nn.Conv2d(head, n_concerns, 1))
-        # A concern's pooled map (mean probability) differs between faces by hundredths where the encoder's
-        # features differ by units, so an unnormalised head took tens of epochs to weigh the maps at all;
-        # checkpoints before 1.7.0 have no such layer (their config lacks `pooled_norm`).
-        pooled = c[4] + n_concerns * 2
-        norm: list[nn.Module] = [nn.BatchNorm1d(pooled)] if self.config.get("pooled_norm") else []
-        self.global_head = nn.Sequential(*norm, nn.Linear(pooled, 96), nn.ReLU(inplace=True),
-                                         nn.Dropout(0.1), nn.Linear(96, n_concerns + n_types))
-        self.n_concerns = n_concerns
-
-    def start_from_priors(self, map_fraction: torch.Tensor, score_mean: torch.Tensor) -> None:
-        """Set the output biases to the training data's base rates (per concern) before training from scratch.
-
-        With zero biases every heat-map pixel starts at p = 0.5 while lesions cover a few % of a map, and the
-        first steps only push every map towards zero (the 'prior' initialisation of RetinaNet's focal loss
-        skips that). On its own it did not shorten the plateaus on which small concerns waited (a 15-epoch
-        proxy run); the Dice term (`batches.map_overlap_loss`) and the normalised global head did.
-        """
-        eps = 1e-3
-        map_out, score_out = self.map_head[-1], self.global_head[-1]
-        assert isinstance(map_out, nn.Conv2d) and isinstance(score_out, nn.Linear)
-        with torch.no_grad():
-            map_out.bias.copy_(torch.logit(map_fraction.clamp(eps, 1 - eps)))  # type: ignore[union-attr]
-            score_out.bias[: self.n_concerns].copy_(torch.logit((score_mean / 100).clamp(eps, 1 - eps)))
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        f1 = self.s1(self.stem(x))
-        f2 = self.s2(f1)
-        f3 = self.s3(f2)
-        f4 = self.s4(f3)
-        size = f1.shape[-2:]
-        fused = self.lateral[0](f1)
-        fused = fused + nn.functional.interpolate(self.lateral[1](f2), size=size, mode="bilinear", align_corners=False)
-        fused = fused + nn.functional.interpolate(self.lateral[2](f3), size=size, mode="bilinear", align_corners=False)
-        maps = self.map_head(fused)
-        probs = torch.sigmoid(maps)
-        pooled = torch.cat([f4.mean(dim=(2, 3)), probs.mean(dim=(2, 3)), probs.amax(dim=(2, 3))], dim=1)
-        out = self.global_head(pooled)
-        return maps, out[:, : self.n_concerns], out[:, self.n_concerns:]
+def _triple(values: Sequence[float]) -> tuple[float, float, float]:
+    if len(values) != 3:
+        raise ValueError(f"expected one value per RGB channel, got {len(values)}")
+    return float(values[0]), float(values[1]), float(values[2])
 
 
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+# The configuration `training` builds new models with. Input: eyes 64 px apart (the aligned crop at half
+# size), about 1 px per mm of skin.
+DEFAULT_CONFIG = ModelConfig(
+    name="skinlens-cnn", version="1.8.0", channels=(16, 32, 48, 64, 96), head_channels=48, pooled_norm=True,
+    concerns=tuple(CONCERNS), skin_types=tuple(SKIN_TYPES), input_size=192, map_size=48,
+    mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25),
+)
+
+
+def preprocess(images: np.ndarray | Sequence[np.ndarray], config: ModelConfig) -> np.ndarray:
+    """RGB uint8 images (each H×W×3; a list of any sizes or an N×H×W×3 array) → the network's input.
+
+    Each image is resized to `input_size` by area averaging (unless it has that size), scaled to 0..1 and
+    normalised by the config's mean and std; the channels then move to axis 1: N×3×S×S float32. The result
+    is a transposed view, so its memory stays in N×S×S×3 order ("channels last"): PyTorch's convolutions run
+    in that order during training and their float sums depend on it. A runtime that wants dense N×3×S×S
+    memory copies it (`np.ascontiguousarray`); the values are the same.
+    """
+    size = config.input_size
+    if isinstance(images, np.ndarray) and images.ndim == 4 and images.shape[1:3] == (size, size):
+        batch = images
+    else:
+        batch = np.stack([resized(image, config) for image in images])
+    x = batch.astype(np.float32) / 255.0
+    x = (x - np.array(config.mean, np.float32)) / np.array(config.std, np.float32)
+    return x.transpose(0, 3, 1, 2)
+
+
+def resized(image: np.ndarray, config: ModelConfig) -> np.ndarray:
+    """One RGB uint8 image at the input size, as `preprocess` resizes it (training stores real photos so)."""
+    size = config.input_size
+    if image.shape[:2] == (size, size):
+        return image
+    import cv2
+
+    return np.asarray(cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.ml.face import FaceFindings
+from desktop.ml.landmarks import CHIN, EYE_OUTER_LEFT, EYE_OUTER_RIGHT, FACE_EDGE_LEFT, FACE_EDGE_RIGHT, FOREHEAD_TOP
+from desktop.ml.regions import RegionPolygons, polygon_mask, region_polygons
 from desktop.ml.report import Quality
 
 MIN_FACE_FRACTION = 0.15  # face box width / image's shorter side
@@ -68,23 +70,21 @@ def _sharpness(grey: np.ndarray) -> float:
 
 def head_pose(landmarks: np.ndarray) -> tuple[float, float, float]:
     """(yaw, pitch, roll) in degrees. Yaw and pitch from the normal of the plane spanned by the mesh's 3-D
-    face width (234→454) and height (10→152); roll from the line between the eye corners (33→263)."""
-    across = landmarks[454] - landmarks[234]
-    down = landmarks[152] - landmarks[10]
+    face width (cheekbone to cheekbone) and height (forehead top to chin); roll from the line between the
+    outer eye corners."""
+    across = landmarks[FACE_EDGE_LEFT] - landmarks[FACE_EDGE_RIGHT]
+    down = landmarks[CHIN] - landmarks[FOREHEAD_TOP]
     normal = np.cross(across, down)
     normal = normal / (np.linalg.norm(normal) or 1.0)
     yaw = float(np.degrees(np.arctan2(normal[0], normal[2])))
     pitch = float(np.degrees(np.arctan2(-normal[1], normal[2]))) - PITCH_BIAS
-    eyes = landmarks[263, :2] - landmarks[33, :2]
+    eyes = landmarks[EYE_OUTER_LEFT, :2] - landmarks[EYE_OUTER_RIGHT, :2]
     roll = float(np.degrees(np.arctan2(eyes[1], eyes[0])))
     return yaw, pitch, roll
 
 
-def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray) -> tuple[float, float]:
+def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray, polygons: RegionPolygons) -> tuple[float, float]:
     """(side ratio, top/bottom ratio): darker over brighter median luma of cheek vs cheek, chin vs forehead."""
-    from desktop.ml.regions import polygon_mask, region_polygons
-
-    polygons = region_polygons(landmarks)
     x0, y0 = np.floor(landmarks[:, :2].min(axis=0)).astype(int).clip(0)
     x1, y1 = np.ceil(landmarks[:, :2].max(axis=0)).astype(int) + 1
     patch = _luma(rgb[y0:y1, x0:x1].astype(np.float32))
@@ -99,8 +99,9 @@ def lighting_ratios(rgb: np.ndarray, landmarks: np.ndarray) -> tuple[float, floa
     return ratio(medians["left_cheek"], medians["right_cheek"]), ratio(medians["forehead"], medians["chin"])
 
 
-def assess(rgb: np.ndarray, findings: FaceFindings) -> Quality:
-    """Run every check; `ok` only when all pass."""
+def assess(rgb: np.ndarray, findings: FaceFindings, polygons: RegionPolygons | None = None) -> Quality:
+    """Run every check; `ok` only when all pass. `polygons`: the face's skin regions in photo pixels, when the
+    caller has them already (the analysis uses them for skin tone too); else they are built here."""
     failed: list[str] = []
     measures: dict[str, float] = {"face_count": float(findings.count)}
     if findings.count == 0 or findings.face is None:
@@ -118,7 +119,8 @@ def assess(rgb: np.ndarray, findings: FaceFindings) -> Quality:
         clipped = float(np.mean((luma <= 5) | (luma >= 250)))
         sharpness = _sharpness(luma)
         yaw, pitch, roll = head_pose(face.landmarks)
-        side, vertical = lighting_ratios(rgb, face.landmarks)
+        side, vertical = lighting_ratios(rgb, face.landmarks,
+                                         polygons if polygons is not None else region_polygons(face.landmarks))
         measures.update(face_fraction=round(fraction, 3), mean_luma=round(float(luma.mean()), 1),
                         clipped_fraction=round(clipped, 3), sharpness=round(sharpness, 1),
                         yaw=round(yaw, 1), pitch=round(pitch, 1), roll=round(roll, 1),

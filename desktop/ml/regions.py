@@ -1,40 +1,50 @@
 """Skin regions as polygons built from FaceMesh landmarks.
 
-Why geometry on a few anchor points instead of long hand-picked index chains: the anchors below (eye corners,
-brows, nostril wings, mouth corners, face-oval top and sides, chin) are the most stable points of the mesh,
-and polygons placed relative to them exclude eyes, brows, lips and nostrils by construction at any pose.
-Anchor indices follow MediaPipe's canonical face model (mesh_map.jpg); "right" is the subject's right, which
-is the left of an unmirrored photo.
+Why geometry on a few anchor points instead of long hand-picked index chains: the anchors (eye corners,
+brows, nostril wings, mouth corners, face-oval top and sides, chin; named in `landmarks.py`) are the most
+stable points of the mesh, and polygons placed relative to them exclude eyes, brows, lips and nostrils by
+construction at any pose. "Right" is the subject's right, which is the left of an unmirrored photo.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# Anchor landmarks of the canonical 468/478-point mesh.
-FOREHEAD_TOP = 10
-CHIN = 152
-NOSE_BRIDGE = 168
-NOSE_TIP = 1
-OVAL_TOP_RIGHT, OVAL_TOP_LEFT = 67, 297
-BROW_RIGHT, BROW_LEFT = 105, 334
-BROW_INNER_RIGHT, BROW_INNER_LEFT = 107, 336
-EYE_OUTER_RIGHT, EYE_INNER_RIGHT = 33, 133
-EYE_INNER_LEFT, EYE_OUTER_LEFT = 362, 263
-EYE_LOWER_RIGHT, EYE_LOWER_LEFT = 145, 374
-NOSTRIL_RIGHT, NOSTRIL_LEFT = 98, 327
-MOUTH_RIGHT, MOUTH_LEFT = 61, 291
-LIP_BOTTOM = 17
-FACE_EDGE_RIGHT, FACE_EDGE_LEFT = 234, 454
+from desktop.ml.landmarks import (
+    BROW_INNER_LEFT,
+    BROW_INNER_RIGHT,
+    BROW_LEFT,
+    BROW_RIGHT,
+    CHIN,
+    EYE_INNER_LEFT,
+    EYE_INNER_RIGHT,
+    EYE_LOWER_LEFT,
+    EYE_LOWER_RIGHT,
+    EYE_OUTER_LEFT,
+    EYE_OUTER_RIGHT,
+    FACE_EDGE_LEFT,
+    FACE_EDGE_RIGHT,
+    FOREHEAD_TOP,
+    LIP_BOTTOM,
+    MOUTH_LEFT,
+    MOUTH_RIGHT,
+    NOSE_BRIDGE,
+    NOSE_TIP,
+    NOSTRIL_LEFT,
+    NOSTRIL_RIGHT,
+    OVAL_TOP_LEFT,
+    OVAL_TOP_RIGHT,
+)
 
 REGION_NAMES = ("forehead", "nose", "left_cheek", "right_cheek", "chin", "under_eye_left", "under_eye_right")
+RegionPolygons = dict[str, np.ndarray]  # region name → k×2 float polygon in image pixels
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return a + (b - a) * t
 
 
-def region_polygons(landmarks: np.ndarray) -> dict[str, np.ndarray]:
+def region_polygons(landmarks: np.ndarray) -> RegionPolygons:
     """Polygons (k×2 float, image pixels) for each skin region of one face."""
     p = landmarks[:, :2].astype(np.float64)
     up = p[FOREHEAD_TOP] - p[CHIN]
@@ -101,6 +111,6 @@ def face_hull(landmarks: np.ndarray, grow: float = 1.15) -> np.ndarray:
     return np.asarray(centre + (hull - centre) * grow)
 
 
-def tone_mask(shape: tuple[int, int], polygons: dict[str, np.ndarray]) -> np.ndarray:
+def tone_mask(shape: tuple[int, int], polygons: RegionPolygons) -> np.ndarray:
     """Pixels used for skin tone: both cheeks and the forehead (the usual sites for ITA measurement)."""
     return polygon_mask(shape, [polygons[k] for k in ("forehead", "left_cheek", "right_cheek")])

@@ -108,7 +108,7 @@ def estimate(rgb: np.ndarray, exclude: np.ndarray | None = None, iterations: int
 def kelvin_to_linear_rgb(kelvin: float) -> np.ndarray:
     """The linear-sRGB colour of a CIE daylight illuminant at `kelvin` (CIE 15:2004 daylight locus), G = 1.
 
-    Used by tests and the synthetic generator to simulate a colour temperature; valid 4000–25000 K.
+    Used (through `simulate_cast`) by the tests to simulate a colour temperature; valid 4000–25000 K.
     """
     t = float(kelvin)
     if t <= 7000:

@@ -159,6 +159,36 @@ def test_astronaut_passes_every_check(analyzer: Analyzer, astronaut_rgb: np.ndar
     assert abs(report.quality.measures["yaw"]) < 8 and abs(report.quality.measures["roll"]) < 8
 
 
+def test_quality_checks_the_same_with_the_analysis_polygons_as_with_their_own(
+        analyzer: Analyzer, astronaut_rgb: np.ndarray, landmarks: np.ndarray) -> None:
+    """The analysis builds the photo's region polygons once, for the light check and the tone; the live
+    camera's check builds them itself. Both must measure the same."""
+    from desktop.ml.quality import assess
+
+    uneven = crafted_cases(astronaut_rgb, landmarks)["uneven_light"]  # the light ratios decide here
+    for rgb in (astronaut_rgb, uneven):
+        findings = analyzer.faces.find(rgb)
+        assert findings.face is not None
+        own = assess(rgb, findings)
+        given = assess(rgb, findings, region_polygons(findings.face.landmarks))
+        assert own == given
+    assert "uneven_light" in own.issues
+
+
+def test_acne_counts_papules_in_the_local_redness_it_is_given() -> None:
+    """measure_redness returns the localised a* and measure_acne takes it as an argument (nothing travels
+    through the heat maps): two papule-sized red blobs on even skin are two lesions."""
+    from desktop.ml.measures import FaceMeasures, measure_acne
+
+    local_a = np.zeros((200, 200), np.float32)
+    cv2.circle(local_a, (60, 60), 5, 10.0, -1)
+    cv2.circle(local_a, (140, 120), 6, 12.0, -1)
+    out = FaceMeasures()
+    measure_acne(local_a, np.ones((200, 200), bool), out)
+    assert out.overall["red_lesion_count"] == 2
+    assert set(out.maps) == {"acne"} and out.maps["acne"].max() > 0
+
+
 def test_hair_over_the_face_is_occlusion(analyzer: Analyzer, astronaut_rgb: np.ndarray, landmarks: np.ndarray) -> None:
     covered = astronaut_rgb.copy()
     polygons = region_polygons(landmarks)
@@ -218,7 +248,7 @@ def test_concern_scores_move_in_the_right_direction(analyzer: Analyzer, astronau
 
 
 def test_scores_are_stable_under_rescale_and_jpeg(analyzer: Analyzer, astronaut_rgb: np.ndarray) -> None:
-    from desktop.ml.stability import variants
+    from training.stability import variants
 
     changed = variants(astronaut_rgb)
     base = report_of(analyzer, astronaut_rgb)

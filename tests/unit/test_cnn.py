@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from desktop.ml import synth
 from desktop.ml.analyzer import Analyzer
 from desktop.ml.infer import OnnxConcernModel, TorchConcernModel, load_concern_model
 from desktop.ml.report import CONCERNS, SKIN_TYPES, SkinReport
 from desktop.resources import resource
+from training import synth
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,9 @@ def face_crop(astronaut_rgb: np.ndarray) -> np.ndarray:
 
 def test_bundled_model_describes_itself_and_is_small(onnx_model: OnnxConcernModel) -> None:
     config = onnx_model.config
-    assert config["concerns"] == list(CONCERNS) and config["skin_types"] == list(SKIN_TYPES)
-    assert {"input_size", "map_size", "mean", "std", "version", "name", "channels"} <= set(config)
+    assert config.concerns == CONCERNS and config.skin_types == SKIN_TYPES
+    assert (config.input_size, config.map_size, config.mean, config.std) == (192, 48, (0.5,) * 3, (0.25,) * 3)
+    assert config.name == "skinlens-cnn" and config.version and config.channels
     assert set(onnx_model.metrics["mae"]) == set(CONCERNS)
     total = sum(resource("models", n).stat().st_size for n in ("skin_cnn.onnx", "skin_cnn.pt"))
     assert total <= 10 * 2**20
@@ -62,19 +63,19 @@ def test_scores_are_the_mean_over_mirrored_and_reframed_views(onnx_model: OnnxCo
     maps, scores, types = onnx_model.raw(face_crop)
     out = onnx_model.predict(face_crop)
     mean = _sigmoid(scores.mean(axis=0)) * 100
-    assert np.allclose([out["concerns"][c] for c in onnx_model.config["concerns"]], mean, atol=0.051)
+    assert np.allclose([out["concerns"][c] for c in onnx_model.config.concerns], mean, atol=0.051)
     mean_types = types.mean(axis=0)
     probs = np.exp(mean_types - mean_types.max()) / np.exp(mean_types - mean_types.max()).sum()
-    assert np.allclose([out["skin_type"][t] for t in onnx_model.config["skin_types"]], probs, atol=0.0006)
+    assert np.allclose([out["skin_type"][t] for t in onnx_model.config.skin_types], probs, atol=0.0006)
     heat = _sigmoid((maps[0] + maps[1][:, :, ::-1]) / 2)
-    assert np.allclose(out["maps"][onnx_model.config["concerns"][0]], heat[0], atol=1e-6)
+    assert np.allclose(out["maps"][onnx_model.config.concerns[0]], heat[0], atol=1e-6)
 
 
 def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) -> None:
     out = onnx_model.predict(face_crop)
     assert set(out["concerns"]) == set(CONCERNS) and all(0 <= v <= 100 for v in out["concerns"].values())
     assert sum(out["skin_type"].values()) == pytest.approx(1.0, abs=0.01)
-    size = onnx_model.config["map_size"]
+    size = onnx_model.config.map_size
     assert all(m.shape == (size, size) and m.min() >= 0 and m.max() <= 1 for m in out["maps"].values())
 
 
@@ -82,7 +83,7 @@ def test_cnn_scores_are_stable_on_a_real_photo(astronaut_rgb: np.ndarray) -> Non
     """±5 under a 10 % rescale, a small rotation and JPEG quality 70 (issue 4's sanity check), for every
     concern the model has learned, i.e. every concern whose CNN score reaches the app (fusion weight > 0)."""
     from desktop.ml.scoring import cnn_weights
-    from desktop.ml.stability import CHECKED, cnn_scores, variants
+    from training.stability import CHECKED, cnn_scores, variants
 
     analyzer = Analyzer(model_loader=load_concern_model)
     model = analyzer.concern_model
@@ -101,7 +102,7 @@ def test_real_photos_for_the_stability_check_each_show_one_face() -> None:
     """bench/cnn_stability.py checks the astronaut and an unseen face (Grace Hopper, from matplotlib's sample
     data, which the pinned dependencies ship): both must load and be found by the app's face finder."""
     from desktop.ml.face import FaceFinder
-    from desktop.ml.stability import real_photos
+    from training.stability import real_photos
 
     photos = real_photos()
     assert len(photos) == 2
@@ -151,7 +152,7 @@ def test_tone_curve_passes_through_the_monk_swatches() -> None:
 def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     import torch
 
-    from desktop.ml import train
+    from training import train
 
     args = ["--out", str(tmp_path / "run"), "--epochs", "1", "--train-samples", "48", "--val-samples", "24",
             "--batch", "16", "--workers", "1", "--consistency-epochs", "0"]
@@ -163,14 +164,22 @@ def test_training_cli_runs_resumes_and_exports(tmp_path: Path) -> None:
     history = torch.load(tmp_path / "run" / "last.pt", weights_only=False)["history"]
     assert [(h["epoch"], h["stage"]) for h in history] == [(1, "main"), (2, "main"), (3, "consistency")]
     exported = OnnxConcernModel(tmp_path / "model" / "skin_cnn.onnx")
-    assert exported.config["input_size"] == synth.SIZE
+    assert exported.config.input_size == synth.SIZE
+    # the export CLI re-evaluates a checkpoint on held-out seeds and writes those figures into the file
+    from training import export
+
+    assert export.main([str(tmp_path / "run" / "last.pt"), "--out", str(tmp_path / "again"), "--evaluate", "8"]) == 0
+    again = OnnxConcernModel(tmp_path / "again" / "skin_cnn.onnx")
+    assert set(again.metrics["mae"]) == set(CONCERNS) and again.metrics != exported.metrics  # 8 samples, not 24
+    grey = np.full((192, 192, 3), 128, np.uint8)
+    assert np.array_equal(again.raw(grey)[1], exported.raw(grey)[1])  # the same weights (last.pt = the final model)
 
 
 def test_training_can_start_from_a_checkpoint(tmp_path: Path) -> None:
     """--init fine-tunes given weights: at a vanishing learning rate the result stays on them."""
     import torch
 
-    from desktop.ml import train
+    from training import train
 
     args = ["--epochs", "0", "--consistency-epochs", "1", "--train-samples", "16", "--val-samples", "8",
             "--batch", "16", "--workers", "1", "--lr", "1e-12"]
@@ -192,7 +201,7 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
     added camera degradations do to the pixels."""
     import torch
 
-    from desktop.ml.batches import augment
+    from training.batches import augment
 
     images = np.full((32, 32, 32, 3), 60, np.uint8)
     images[:, 12:20, 2:8] = 250  # a bright patch near the left edge
@@ -209,7 +218,7 @@ def test_augmentation_flips_heat_maps_with_the_image() -> None:
 def test_disagreement_between_two_copies_is_zero_only_when_they_agree() -> None:
     import torch
 
-    from desktop.ml.consistency import disagreement
+    from training.consistency import disagreement
 
     maps = torch.zeros(4, len(CONCERNS), 2, 2)
     scores = torch.tensor([[0.0] * len(CONCERNS), [1.0] * len(CONCERNS)] * 2, requires_grad=True)

@@ -1,6 +1,6 @@
-"""Pieces of the CNN's training recipe (1.7.0 on) that a full training run would only show as better or worse
-figures: the geometric jitter, the exposure change (1.8.0 on), the per-concern overlap loss, the start from base
-rates and the normalised global head (with older checkpoints still loading)."""
+"""Pieces of the CNN's training recipe that a full training run would only show as better or worse figures:
+the geometric jitter, the exposure change, the per-concern overlap loss, the start from base rates and the
+normalised global head (with older checkpoints still loading)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from desktop.ml.batches import GAIN_RANGE, GAIN_SHARE, augment, degrade, map_overlap_loss, shift_face
-from desktop.ml.model import DEFAULT_CONFIG, ConcernNet
+from desktop.ml.model import DEFAULT_CONFIG, ModelConfig
+from desktop.ml.network import ConcernNet
+from training.batches import GAIN_RANGE, GAIN_SHARE, augment, degrade, map_overlap_loss, shift_face
+from training.priors import start_from_priors
 
 
 def _centre(mask: np.ndarray) -> np.ndarray:
@@ -91,10 +93,10 @@ def test_overlap_loss_skips_unknown_maps() -> None:
 
 def test_untrained_model_starts_at_the_base_rates() -> None:
     model = ConcernNet(DEFAULT_CONFIG).eval()
-    n = len(DEFAULT_CONFIG["concerns"])
+    n = len(DEFAULT_CONFIG.concerns)
     rates = torch.linspace(0.02, 0.5, n)
     means = torch.linspace(10.0, 60.0, n)
-    model.start_from_priors(rates, means)
+    start_from_priors(model, rates, means)
     with torch.no_grad():
         model.map_head[-1].weight.zero_()  # leave only the biases, to read them back through the outputs
         model.global_head[-1].weight.zero_()
@@ -104,11 +106,13 @@ def test_untrained_model_starts_at_the_base_rates() -> None:
 
 
 def test_checkpoints_without_the_normalised_head_still_load() -> None:
-    """1.7.0 adds a BatchNorm to the global head; a checkpoint says whether it has one (`pooled_norm`)."""
-    old_config = {k: v for k, v in DEFAULT_CONFIG.items() if k != "pooled_norm"}
+    """The global head's BatchNorm came later; a stored config says whether a model has one (`pooled_norm`),
+    and older configs lack the key."""
+    old_config = ModelConfig.from_dict({k: v for k, v in DEFAULT_CONFIG.to_dict().items() if k != "pooled_norm"})
+    assert not old_config.pooled_norm
     old, new = ConcernNet(old_config), ConcernNet(DEFAULT_CONFIG)
     assert len(new.state_dict()) > len(old.state_dict())
     ConcernNet(old_config).load_state_dict(old.state_dict())
-    ConcernNet(dict(DEFAULT_CONFIG)).load_state_dict(new.state_dict())
+    ConcernNet(ModelConfig.from_dict(DEFAULT_CONFIG.to_dict())).load_state_dict(new.state_dict())
     with pytest.raises(RuntimeError):
         ConcernNet(DEFAULT_CONFIG).load_state_dict(old.state_dict())

@@ -1,14 +1,15 @@
-"""One training batch, shared by the main schedule (desktop.ml.train) and the consistency epochs
-(desktop.ml.consistency): normalisation, the loss, the per-epoch augmentation and the progress bar."""
+"""One training batch, shared by the main schedule (training.train) and the consistency epochs
+(training.consistency): normalisation, the loss, the per-epoch augmentation and the progress bar."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
+
+from desktop.ml.model import ModelConfig, preprocess
 
 MAP_POS_WEIGHT = 5.0
 DICE_WEIGHT = 1.0
@@ -16,11 +17,9 @@ JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shift
 GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
 
 
-def to_tensor(images: np.ndarray, config: dict[str, Any]) -> torch.Tensor:
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
-    mean = torch.tensor(config["mean"]).view(1, 3, 1, 1)
-    std = torch.tensor(config["std"]).view(1, 3, 1, 1)
-    return (x - mean) / std
+def to_tensor(images: np.ndarray, config: ModelConfig) -> torch.Tensor:
+    """A batch of crops as the network's input, preprocessed exactly as the app preprocesses a face."""
+    return torch.from_numpy(preprocess(images, config))
 
 
 def losses(outputs: tuple[torch.Tensor, ...], masks: torch.Tensor, scores: torch.Tensor,
@@ -47,9 +46,9 @@ def map_overlap_loss(map_logits: torch.Tensor, masks: torch.Tensor) -> torch.Ten
     """1 - soft Dice per concern over the batch, averaged over the concerns with a known map.
 
     Pixel-averaged BCE weighs a concern by its area: dark spots and papules cover about 1 % of a map, so
-    their gradient drowns in that of redness and shine, and each small concern sat on a plateau (the
-    all-zero map) for tens of epochs (1.6.0: dark spots until epoch 40 of 60). Dice is normalised by each
-    concern's own area, so a few spots pull as hard as a red cheek.
+    their gradient drowns in that of redness and shine, and each small concern sits on a plateau (the
+    all-zero map) for many epochs (MODEL_CARD.md). Dice is normalised by each concern's own area, so a few
+    spots pull as hard as a red cheek.
     """
     known = ~torch.isnan(masks)
     probs = torch.sigmoid(map_logits) * known
@@ -80,9 +79,8 @@ def augment(images: np.ndarray, masks: np.ndarray, generator: torch.Generator,
     """Horizontal flips of image and heat maps together, a small similarity jitter of both (`shift_face`),
     then fresh camera degradations (`degrade`).
 
-    The maps must flip with the image: a lesion on the left cheek is on the right cheek of the mirror image.
-    (Version 1.0.0 flipped only the images, which taught the map head wrong positions for every asymmetric
-    concern; dark spots and pores suffered most.)
+    The maps must flip with the image: a lesion on the left cheek is on the right cheek of the mirror image,
+    and flipping only the image teaches the map head wrong positions for every asymmetric concern.
     """
     flip = torch.rand(len(images), generator=generator).numpy() < 0.5
     out, out_masks = images.copy(), masks.copy()
@@ -101,9 +99,8 @@ def shift_face(image: np.ndarray, masks: np.ndarray, rng: np.random.Generator) -
 
     The app aligns a face from detected landmarks, and they land a little differently on every photo of the
     same face: tilt the camera by 4° or step back by 10 % and the crop the model sees turns or scales by a
-    degree or a few %. A score must not follow (issue 4: ±5 under rescaling and rotation). Models 1.2.0–1.6.0
-    never saw a crop other than the renderer's own; with the jitter, the astronaut's wrinkles moved by 2.4
-    under a 4° rotation (1.6.0: 8.2), though her oiliness still moved by 9 until 1.8.0 (MODEL_CARD.md).
+    degree or a few %. A score must not follow (issue 4's stability check); without this jitter the model
+    only ever sees the renderer's own framing (what it did for the scores: MODEL_CARD.md).
     """
     import cv2
 
@@ -125,8 +122,8 @@ def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
     Rendered samples already carry one of each; drawing new ones per epoch teaches the model that a score
     must not move when the same face is re-encoded or resampled (issue 4's stability check on real photos).
-    Exposure: two frames of one face differ by a few % of brightness, and 1.7.0's oiliness on the astronaut
-    went from 0.7 to 31 between 0.95 and 1.05 times her brightness; shine is a contrast, not a level.
+    Exposure: two frames of one face differ by a few % of brightness, and a score must not follow (a model
+    trained without this change did, on oiliness: MODEL_CARD.md); shine is a contrast, not a level.
     """
     import cv2
 

@@ -9,7 +9,10 @@ from typing import Any
 
 import torch
 
-from desktop.ml.model import ConcernNet
+from desktop.ml.model import ModelConfig
+from desktop.ml.network import ConcernNet
+from training.data import VAL_SEED_OFFSET, synthetic
+from training.evaluate import evaluate
 
 ONNX_NAME = "skin_cnn.onnx"
 TORCH_NAME = "skin_cnn.pt"
@@ -20,7 +23,7 @@ def export_onnx(model: ConcernNet, folder: Path, metrics: dict[str, Any] | None 
 
     folder.mkdir(parents=True, exist_ok=True)
     model.eval()
-    size = model.config["input_size"]
+    size = model.config.input_size
     path = folder / ONNX_NAME
     dummy = torch.zeros(1, 3, size, size)
     torch.onnx.export(model, (dummy,), str(path), input_names=["image"], output_names=["maps", "scores", "types"],
@@ -30,9 +33,10 @@ def export_onnx(model: ConcernNet, folder: Path, metrics: dict[str, Any] | None 
     keys = ("mae", "baseline_mae", "iou", "monk_gap", "mae_by_monk", "skin_type_accuracy")
     summary = {k: metrics[k] for k in keys if metrics and k in metrics}
     entry = proto.metadata_props.add()
-    entry.key, entry.value = "skinlens", json.dumps({"config": model.config, "metrics": summary})
+    config = model.config.to_dict()
+    entry.key, entry.value = "skinlens", json.dumps({"config": config, "metrics": summary})
     onnx.save(proto, str(path))
-    torch.save({"config": model.config, "state_dict": model.state_dict(), "metrics": summary}, folder / TORCH_NAME)
+    torch.save({"config": config, "state_dict": model.state_dict(), "metrics": summary}, folder / TORCH_NAME)
     return path
 
 
@@ -41,19 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     then travel in the model file and feed the app's fusion weights)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m desktop.ml.export")
-    parser.add_argument("checkpoint", help="a skin_cnn.pt or last.pt written by desktop.ml.train")
+    parser = argparse.ArgumentParser(prog="python -m training.export")
+    parser.add_argument("checkpoint", help="a skin_cnn.pt or last.pt written by training.train")
     parser.add_argument("--out", default="resources/models")
     parser.add_argument("--evaluate", type=int, metavar="N", help="evaluate on N held-out synthetic samples")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, weights_only=False)
-    model = ConcernNet(state["config"])
+    model = ConcernNet(ModelConfig.from_dict(state["config"]))
     model.load_state_dict(state["state_dict"])
     metrics = state.get("metrics") or (state.get("history") or [{}])[-1]
     if args.evaluate:
-        from desktop.ml.train import VAL_SEED_OFFSET, evaluate, synthetic
-
         metrics = evaluate(model, synthetic(args.evaluate, VAL_SEED_OFFSET + args.seed, 2))
         print(json.dumps(metrics, indent=1))
     print(export_onnx(model, Path(args.out), metrics))

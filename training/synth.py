@@ -19,14 +19,16 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from desktop.ml import landmarks as mesh
+from desktop.ml.model import DEFAULT_CONFIG
 from desktop.ml.report import CONCERNS, SKIN_TYPES
 from desktop.ml.whitebalance import linear_to_srgb8, srgb_to_linear
 
-SIZE = 192  # the CNN's input: eyes 64 px apart, about 1 px per mm
-MAP = 48  # heat-map resolution
+SIZE = DEFAULT_CONFIG.input_size  # samples are drawn at the CNN's input size
+MAP = DEFAULT_CONFIG.map_size  # and labelled at its heat-map size
 SHINE_PEAK = 0.8  # specular peak at full oiliness (linear): about the diffuse light of Monk 1 skin
 SHEEN_SHARE = 0.5  # share of the specular light spread smoothly over the shiny region (the rest: glints)
-GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints (1.6.0-1.7.0: 0.8 px)
+GLINT_SIGMA = 1.6  # px: size of the skin relief that breaks the sheen into glints
 AUTO_EXPOSURE_STRENGTH = 0.6  # 0: fixed exposure, 1: every face metered to the same grey
 MONK_RGB = np.array([[246, 237, 228], [243, 231, 219], [247, 234, 208], [234, 218, 186], [215, 189, 150],
                      [160, 126, 86], [130, 92, 67], [96, 65, 52], [58, 49, 42], [41, 36, 32]], np.uint8)
@@ -34,13 +36,10 @@ EPS_MEL = np.array([0.354, 0.572, 1.0], np.float32)  # (620/540/460 nm)^-3.48, n
 EPS_HB = np.array([0.05, 1.0, 0.6], np.float32)
 EPS_DEOXY = np.array([0.12, 0.8, 0.9], np.float32)  # deoxygenated blood: the violet cast of dark circles
 
-RIGHT_EYE = [7, 33, 133, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246]
-LEFT_EYE = [249, 263, 362, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466]
-BROWS = ([46, 52, 53, 55, 63, 65, 66, 70, 105, 107], [276, 282, 283, 285, 293, 295, 296, 300, 334, 336])
-LIPS = [0, 13, 14, 17, 37, 39, 40, 61, 78, 80, 81, 82, 84, 87, 88, 91, 95, 146, 178, 181, 185, 191, 267, 269,
-        270, 291, 308, 310, 311, 312, 314, 317, 318, 321, 324, 375, 402, 405, 409, 415]
-OVAL = [10, 21, 54, 58, 67, 93, 103, 109, 127, 132, 136, 148, 149, 150, 152, 162, 172, 176, 234, 251, 284, 288,
-        297, 323, 332, 338, 356, 361, 365, 377, 378, 379, 389, 397, 400, 454]
+RIGHT_EYE, LEFT_EYE = list(mesh.RIGHT_EYE_CONTOUR), list(mesh.LEFT_EYE_CONTOUR)
+BROWS = (list(mesh.RIGHT_BROW_CONTOUR), list(mesh.LEFT_BROW_CONTOUR))
+LIPS = list(mesh.LIPS_CONTOUR)
+OVAL = list(mesh.FACE_OVAL_CONTOUR)
 
 
 @dataclass
@@ -170,12 +169,10 @@ def _glints(rng: np.random.Generator, lobes: np.ndarray) -> np.ndarray:
 
     The oil film mirrors the light source: broadly where the skin curves towards the light (the sheen) and
     on every small bump (bright specks with sharp edges that often clip). The specks show shine on light
-    skin, where a smooth glow of +10 % looks like shading (model 1.2.0 drew only a smooth glow and erred
-    twice as much on Monk 1-3 as on 7-10). Models 1.6.0-1.7.0 drew only specks at 0.8 px, and 1.7.0's
-    oiliness followed fine detail: on the astronaut it fell from 16.7 to 0.5 after JPEG 70. Here half the
-    light is the sheen and the specks are 1.6 px (after JPEG 70 their detail correlates 0.99 with the
-    original, against 0.96 at 0.8 px), so less of the cue lives in what re-encoding and resampling change.
-    The labelled map stays the smooth region where the skin shines.
+    skin, where a faint smooth glow looks like shading. A model that learns shine from specks alone follows
+    the finest detail, which re-encoding and resampling change; so half the light is the sheen and the
+    specks are `GLINT_SIGMA` wide, coarser than what JPEG destroys (the models this replaced, and what each
+    did: MODEL_CARD.md). The labelled map stays the smooth region where the skin shines.
     """
     relief = cv2.GaussianBlur(rng.standard_normal((SIZE, SIZE)).astype(np.float32), (0, 0), GLINT_SIGMA)
     relief /= relief.std() + 1e-6
@@ -236,18 +233,20 @@ def _draw_concerns(rng: np.random.Generator, r: Regions, od: np.ndarray) -> tupl
 def _wrinkle_segments(rng: np.random.Generator, p: np.ndarray, count: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Forehead lines, crow's feet and nasolabial folds, placed from landmarks."""
     segments = []
-    brow_y = (p[105, 1] + p[334, 1]) / 2
+    brow_right, brow_left = p[mesh.BROW_RIGHT], p[mesh.BROW_LEFT]
+    brow_y = (brow_right[1] + brow_left[1]) / 2
     for _ in range(count):
         kind = rng.integers(0, 3)
         if kind == 0:
             y = brow_y - rng.uniform(6, 22)
-            segments.append((np.array([p[105, 0] - 8, y]), np.array([p[334, 0] + 8, y + rng.normal(0, 2)])))
+            segments.append((np.array([brow_right[0] - 8, y]), np.array([brow_left[0] + 8, y + rng.normal(0, 2)])))
         elif kind == 1:
-            corner, side = (p[33], -1) if rng.random() < 0.5 else (p[263], 1)
+            corner, side = (p[mesh.EYE_OUTER_RIGHT], -1) if rng.random() < 0.5 else (p[mesh.EYE_OUTER_LEFT], 1)
             start = corner + np.array([side * 4, rng.uniform(-4, 6)])
             segments.append((start, start + np.array([side * rng.uniform(6, 12), rng.uniform(-5, 5)])))
         else:
-            nostril, mouth = (p[98], p[61]) if rng.random() < 0.5 else (p[327], p[291])
+            nostril, mouth = ((p[mesh.NOSTRIL_RIGHT], p[mesh.MOUTH_RIGHT]) if rng.random() < 0.5
+                              else (p[mesh.NOSTRIL_LEFT], p[mesh.MOUTH_LEFT]))
             segments.append((nostril + np.array([0, 2]), mouth + np.array([0, -2])))
     return segments
 
@@ -278,7 +277,7 @@ def _compose_face(rng: np.random.Generator, r: Regions, skin_linear: np.ndarray,
     for brow in BROWS:
         mask = _poly_mask(landmarks[brow])[..., None]
         out = out * (1 - mask) + hair * mask
-    for eye in (468, 473):  # irises
+    for eye in (mesh.IRIS_RIGHT, mesh.IRIS_LEFT):
         cv2.circle(out, tuple(np.round(landmarks[eye]).astype(int).tolist()), 3, (0.05, 0.04, 0.03), -1)
     gradient = 1 + rng.uniform(-0.25, 0.25) * (np.mgrid[0:SIZE, 0:SIZE][1] / SIZE - 0.5)
     return out * gradient[..., None]

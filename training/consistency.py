@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from desktop.ml.batches import augment, bar, losses, minibatches, to_tensor
-from desktop.ml.model import ConcernNet
+from desktop.ml.network import ConcernNet
+from training.batches import augment, bar, losses, minibatches, to_tensor
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
 TYPE_AGREEMENT_WEIGHT = 0.3  # the skin-type loss's own weight

@@ -20,7 +20,7 @@ from desktop.recommend.questionnaire import Answers
 from desktop.services import Services
 from desktop.session import Session
 from desktop.ui.history_page import HistoryEntry, HistoryPage
-from desktop.ui.report_pdf import write_pdf
+from desktop.ui.report_pdf import export_report
 from desktop.ui.scan import Scan
 from desktop.ui.shell import Shell
 
@@ -153,14 +153,8 @@ class HistoryController(QObject):
             self.shell.show_status(f"Saved {written}", 8000)
             self.pdf_written.emit(str(written))
 
-        history = self.services.history
-
-        def work(state: object) -> Path:
-            written = write_pdf(path, entry.report, entry.when, history.photo(entry.id) if entry.has_photo else None)
-            history.record_export(written)  # "Delete all my data" then knows of it
-            return written
-
-        self.shell.tasks.run(work, done)
+        services, answers = self.services, self.session.answers
+        self.shell.tasks.run(lambda state: export_report(services, entry, path, answers), done)
 
     # -- delete all -------------------------------------------------------------------------------
     def confirm_delete_all(self) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
-from desktop.recommend.questionnaire import Answers
+from desktop.recommend.questionnaire import Answers, missing_basis
 from desktop.services import Services
 from desktop.session import Session
 from desktop.ui.capture_page import CapturePage, pick_photo_file
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.pages["analysing"].cancel_requested.connect(self.cancel_analysis)
         self.results.routine_requested.connect(lambda: self.refresh_routine(show=True))
         self.routine_page.buy_requested.connect(self.buy)
+        self.routine_page.set_reviewer(lambda routine, chosen: self.services.recommender.review(routine, None, chosen))
         self.routine_page.filters_changed.connect(self._quick_filters_changed)
         self.routine_page.answers_requested.connect(lambda: self.show_page("results"))
 
@@ -257,9 +258,15 @@ class MainWindow(QMainWindow):
         self.refresh_routine(show=False)
 
     # -- routine --------------------------------------------------------------------------------
-    def refresh_routine(self, show: bool = True) -> TaskHandle:
+    def refresh_routine(self, show: bool = True) -> TaskHandle | None:
         answers = self.session.answers = self.form.answers()
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
+        missing = missing_basis(answers, self.session.report_dict())
+        if missing is not None:  # nothing known about this person's skin: no routine for nobody
+            self.routine_page.show_no_routine(missing)
+            if show:
+                self.show_page("routine")
+            return None
         profile = answers.to_profile(self.session.report_dict())
         recommender = self.services.recommender
         if not self.kiosk:
@@ -308,9 +315,11 @@ class MainWindow(QMainWindow):
         """Open a product's affiliate link in the system browser (never in kiosk mode: QR codes there)."""
         if self.kiosk or not url:
             return False
-        if self.services.open_url is not None:
-            return self.services.open_url(url)
-        return bool(QDesktopServices.openUrl(QUrl(url)))
+        opener = self.services.open_url or (lambda link: bool(QDesktopServices.openUrl(QUrl(link))))
+        opened = opener(url)
+        if not opened:  # no browser here: the link to copy, not silence
+            self.routine_page.offer_link(url)
+        return opened
 
     # -- what controllers may ask of the window (desktop.ui.shell.Shell) -------------------------
     def show_status(self, message: str, msecs: int = 0) -> None:

@@ -146,31 +146,40 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
-    sizes = [parse_size(p.size, p.name) for p in products]
-    forms = [_form(p, size) for p, size in zip(products, sizes, strict=True)]
-    leave_on_exfoliant = np.array([f.exfoliating_treatment for f in forms], bool)
-    flags["exfoliant"] |= leave_on_exfoliant
+    columns = _form_and_pack_columns(products)
+    flags["exfoliant"] |= columns["leave_on_exfoliant"]
     return CatalogIndex(
         products=list(products), actives=actives,
-        price=np.array([float(p.price) for p in products], np.float64),
         currency=np.array([p.currency for p in products], dtype=object),
         category=np.array([p.category for p in products], dtype=object),
         brand=np.array([p.brand.casefold() for p in products], dtype=object),
-        spf=np.array([f.has_spf for f in forms], bool),
-        spf_value=np.array([np.nan if f.spf is None else f.spf for f in forms], np.float64),
-        form=np.array([f.form for f in forms], dtype=object), area=np.array([f.area for f in forms], dtype=object),
-        time=np.array([f.time for f in forms], dtype=object),
-        leave_on_exfoliant=leave_on_exfoliant, sizes=sizes, family=_families(products),
-        size_amount=np.array([s.amount if s else np.nan for s in sizes], np.float64),
-        size_counted=np.array([bool(s and s.unit == "count") for s in sizes], bool),
-        watery=np.array([watery_cleanser(p.name) for p in products], bool),
-        price_score=price_score(np.array([float(p.price) for p in products], np.float64)),
         comedogenic_load=comedogenic, irritant_load=irritant, hydration=np.minimum(hydration, 1.0),
         declared=declared, strength=strength, best_active=best,
         inverted={k: np.array(v, np.int64) for k, v in inverted.items()},
         row_of={p.id: row for row, p in enumerate(products)},
-        **flags,
+        **flags, **columns,
     )
+
+
+def _form_and_pack_columns(products: Sequence[ProductRecord]) -> dict[str, Any]:
+    """The columns that come from what each product is (its form, from name and INCI) and how it is sold (pack
+    size, price): what the steps, the monthly cost and the price preference read."""
+    sizes = [parse_size(p.size, p.name) for p in products]
+    forms = [_form(p, size) for p, size in zip(products, sizes, strict=True)]
+    price = np.array([float(p.price) for p in products], np.float64)
+    return {
+        "price": price, "price_score": price_score(price),
+        "spf": np.array([f.has_spf for f in forms], bool),
+        "spf_value": np.array([np.nan if f.spf is None else f.spf for f in forms], np.float64),
+        "form": np.array([f.form for f in forms], dtype=object),
+        "area": np.array([f.area for f in forms], dtype=object),
+        "time": np.array([f.time for f in forms], dtype=object),
+        "leave_on_exfoliant": np.array([f.exfoliating_treatment for f in forms], bool),
+        "sizes": sizes, "family": _families(products),
+        "size_amount": np.array([s.amount if s else np.nan for s in sizes], np.float64),
+        "size_counted": np.array([bool(s and s.unit == "count") for s in sizes], bool),
+        "watery": np.array([watery_cleanser(p.name) for p in products], bool),
+    }
 
 
 def _families(products: Sequence[ProductRecord]) -> np.ndarray:

@@ -183,7 +183,7 @@ class KioskController(QObject):
             self.idle.stop()
             self.still_there.hide()
 
-    def ask_admin(self, purpose: str, then: Callable[[], None]) -> None:
+    def ask_admin(self, purpose: str, then: Callable[[], object]) -> None:
         def check(pin: str) -> None:
             if self.unlock(pin):
                 then()

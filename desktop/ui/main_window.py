@@ -40,7 +40,7 @@ from desktop.ui.settings_page import SettingsPage
 from desktop.ui.simple_pages import AnalysingPage, ConsentPage
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskHandle, TaskRunner
-from desktop.ui.theme import KIOSK_PROPERTY, KIOSK_STYLE
+from desktop.ui.theme import KIOSK_PROPERTY, KIOSK_STYLE, repolish_style_sheet
 from desktop.ui.window_state import first_size, restore_geometry, save_geometry
 
 NAV = (("capture", "&Scan", "Ctrl+1"), ("results", "&Results", "Ctrl+2"), ("routine", "R&outine", "Ctrl+3"),
@@ -344,13 +344,9 @@ class MainWindow(QMainWindow):
         self.show()
 
     def changeEvent(self, event: QEvent) -> None:
-        """After a theme switch, the kiosk's style sheet is applied again: a style sheet keeps the palette it
-        was polished with, so without this the kiosk would keep the old theme's colours."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self.styleSheet():
-            sheet = self.styleSheet()
-            self.setStyleSheet("")
-            self.setStyleSheet(sheet)
+        if event.type() == QEvent.Type.PaletteChange:
+            repolish_style_sheet(self)  # the kiosk's sheet would keep the old theme's colours
 
     def close_message_boxes(self) -> None:
         for dialog in self.findChildren(QMessageBox):
@@ -387,13 +383,10 @@ class MainWindow(QMainWindow):
     def show_about(self) -> QMessageBox:
         return about_box(self)
 
-    def _close_unlocked(self) -> None:
-        self.close()
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.kiosk and not self.session.admin_unlocked:
             event.ignore()
-            self.kiosk_controller.ask_admin("exit", self._close_unlocked)
+            self.kiosk_controller.ask_admin("exit", self.close)
             return
         self.cancel_analysis()
         self.live.stop(wait=1.0)

@@ -13,9 +13,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from desktop.explain import LEVELS
 from desktop.heatmap import colour_scale, legend_rgba
 from desktop.ui.widgets import to_qimage
+from desktop.vocabulary import LEVELS
 
 # each band in the heat-map colour of its middle (12.5, 37.5, 62.5, 87.5 of 100)
 BAND_COLOURS = [tuple(int(c) for c in colour_scale(np.array([m / 100]))[0, :3]) for m in (12.5, 37.5, 62.5, 87.5)]

@@ -14,7 +14,7 @@ from typing import Any
 from desktop.explain import CONCERN_NAMES, level
 from desktop.vocabulary import CONCERN_KEYS
 
-STANDS_OUT_FROM = 25.0  # "mild" and up (desktop.explain.LEVELS)
+STANDS_OUT_FROM = 25.0  # "mild" and up (desktop.vocabulary.LEVELS)
 MOST_SHOWN = 3
 # The report's per-concern status (issue 19): {"acne": "validated" | "estimate", ...}. A report without it
 # comes from a model whose real-photo figures are not known, so every score is an estimate.

@@ -48,6 +48,15 @@ QSlider {{ min-height: {TOUCH_TARGET}px; }}
 """
 
 
+def repolish_style_sheet(widget: QWidget) -> None:
+    """Apply a widget's style sheet again after a theme switch: a style sheet keeps the palette it was polished
+    with, so without this the kiosk would keep the old theme's colours."""
+    sheet = widget.styleSheet()
+    if sheet:
+        widget.setStyleSheet("")
+        widget.setStyleSheet(sheet)
+
+
 def wants_dark(theme: str) -> bool:
     if theme in ("light", "dark"):
         return theme == "dark"

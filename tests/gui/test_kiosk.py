@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import weakref
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -20,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.settings import hash_pin
-from tests.privacy_checks import files_under
 from desktop.ui.qr import CAPTION, QR_SIDE
+from tests.privacy_checks import files_under
 
 pytestmark = pytest.mark.gui
 PIN = "2468"

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
+from desktop.history.keys import KeyVault
 from desktop.history.store import HistoryStore
 from desktop.report.content import combine_reports
 from desktop.resources import resource
@@ -23,18 +24,29 @@ STEP_TITLES = ("Cleanse", "Serum", "Treatment", "Moisturise", "Protect (sunscree
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {"SKINLENS_HOME": str(home), "PATH": "/usr/bin:/bin", "GLOG_minloglevel": "2"}
+    # no keyring in the subprocess: the history key is a key file in the test's own folder, outside the home
+    env = {"SKINLENS_HOME": str(home), "PATH": "/usr/bin:/bin", "GLOG_minloglevel": "2",
+           "SKINLENS_KEY_DIR": str(home.parent / f"{home.name}-keys"),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     return subprocess.run([sys.executable, "-m", "desktop", *args], capture_output=True, text=True,
                           env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def printed(photo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    import keyring
+    from keyring.backends import fail
+
     home = tmp_path_factory.mktemp("report-home")
-    history = HistoryStore(home / "history.sqlite3")
-    for acne in (20.0, 35.0):  # two earlier scans: the report draws a trend
-        history.add_analysis({"image": "earlier.jpg", "ok": True, "concerns": {"acne": acne, "dark_spots": 30.0}})
-    history.close()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # (module fixtures run before the per-test keyring is set up)
+    try:  # sealed as the window would seal it where there is no keyring: the CLI must find the same key
+        history = HistoryStore(home / "history.sqlite3", vault=KeyVault(home, home.parent / f"{home.name}-keys"))
+        for acne in (20.0, 35.0):  # two earlier scans: the report draws a trend
+            history.add_analysis({"image": "earlier.jpg", "ok": True, "concerns": {"acne": acne, "dark_spots": 30.0}})
+        history.close()
+    finally:
+        keyring.set_keyring(previous)
     out = home / "report.pdf"
     result = run_cli("report", "--pdf", str(out), str(photo_dir / "astronaut.jpg"), home=home)
     return out, result

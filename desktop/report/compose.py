@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from desktop import __version__
 from desktop.ml.analyzer import Analyzer
 from desktop.ml.report import AnalysisFailure
@@ -28,8 +30,17 @@ def analyse_views(analyzer: Analyzer, sources: list[str | Path | bytes],
             failed.append((name, report.error))
         else:
             views.append(ReportView(name=name, rgb=rgb, report=report.to_dict(), maps=report.maps,
-                                    face_box=report.face.get("box")))
+                                    face_box=report.face.get("box"), landmarks=_landmarks(analyzer, rgb)))
     return views, failed
+
+
+def _landmarks(analyzer: Analyzer, rgb: np.ndarray | None) -> np.ndarray | None:
+    """The analysed face's landmarks, which the report does not carry: the face finder is deterministic, so
+    running it again on the same pixels finds the face the analysis used (as the results screen does)."""
+    if rgb is None:
+        return None
+    face = analyzer.faces.find(rgb).face
+    return None if face is None else face.landmarks
 
 
 def profile_from(combined: dict[str, Any], answers: Profile | None) -> Profile:
@@ -66,6 +77,7 @@ def content_from_scan(report: dict[str, Any], created_at: float, photo: bytes | 
         views[0].rgb = rgb
         if not isinstance(again, AnalysisFailure):
             views[0].maps, views[0].face_box = again.maps, again.face.get("box")
+            views[0].landmarks = _landmarks(analyzer, rgb)
     routine = recommender.recommend(answers.to_profile(report))
     points = [p for p in trend_points(history) if p[0] <= created_at + 1.0]
     moment = dt.datetime.fromtimestamp(created_at)

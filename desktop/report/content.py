@@ -31,6 +31,7 @@ class ReportView:
     report: dict[str, Any]
     maps: FaceMaps | None = None
     face_box: list[float] | None = None  # [x, y, w, h] on `rgb`'s pixel grid
+    landmarks: np.ndarray | None = None  # the analysed face's, on `rgb`'s pixel grid: where its skin is
 
 
 @dataclass

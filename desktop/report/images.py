@@ -1,5 +1,8 @@
 """The pictures of a printed report: the photo, each main concern's heat map over it, the colour legend, and the
-QR codes of the product links. PNG bytes, made with OpenCV, Pillow and segno (no Qt)."""
+QR codes of the product links. PNG bytes, made with OpenCV, Pillow and segno (no Qt).
+
+The maps are drawn by desktop.heatmap, as on the results screen: on the skin only, in the one colour scale,
+so paper and screen never disagree about where a concern shows."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from desktop.ml.maps import FaceMaps, heat_rgba
+from desktop import heatmap
+from desktop.ml.maps import FaceMaps
 
 PHOTO_SIDE = 900  # pixels on the longest side: sharp at 8 cm on paper, a small file
 FACE_MARGIN = 0.25  # around the face box, so the map's edge is visible
@@ -46,28 +50,32 @@ def photo_png(rgb: np.ndarray) -> bytes:
     return _png(Image.fromarray(_scaled(np.ascontiguousarray(rgb))[0]))
 
 
-def heat_map_png(rgb: np.ndarray, maps: FaceMaps, concern: str, face_box: list[float] | None) -> bytes | None:
-    """The photo with `concern`'s map laid over it (yellow to red as the concern shows more, clear where it does
-    not), cropped to the face; None when the scan has no map for it."""
-    if concern not in maps.crop_maps:
-        return None
-    small, scale = _scaled(np.ascontiguousarray(rgb))
-    values = maps.overlay(concern, scale)
-    if values.shape[:2] != small.shape[:2]:
-        import cv2
+def heat_map_pngs(rgb: np.ndarray, maps: FaceMaps, landmarks: np.ndarray, scores: dict[str, float | None],
+                  concerns: list[str], face_box: list[float] | None) -> dict[str, bytes]:
+    """The photo with each of `concerns`' maps laid over it, drawn on the skin of the face whose `landmarks`
+    the analysis used and cropped to that face; a concern without a map is left out."""
+    import cv2
 
-        values = cv2.resize(values, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
-    base = Image.fromarray(small).convert("RGBA")
-    base.alpha_composite(Image.fromarray(heat_rgba(values), "RGBA"))
-    return _png(base.convert("RGB").crop(face_crop((small.shape[0], small.shape[1]), face_box, scale)))
+    wanted = [c for c in concerns if c in maps.crop_maps]
+    if not wanted:
+        return {}
+    small, scale = _scaled(np.ascontiguousarray(rgb))
+    area = heatmap.skin_area(rgb, landmarks)
+    layers = {c: heatmap.shown_values(maps.crop_maps[c], area, scores.get(c)) for c in wanted}
+    crop = face_crop((small.shape[0], small.shape[1]), face_box, scale)
+    pngs = {}
+    for concern, values in heatmap.on_photo(layers, maps, scale).items():
+        if values.shape[:2] != small.shape[:2]:
+            values = cv2.resize(values, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
+        base = Image.fromarray(small).convert("RGBA")
+        base.alpha_composite(Image.fromarray(heatmap.colour_scale(values), "RGBA"))
+        pngs[concern] = _png(base.convert("RGB").crop(crop))
+    return pngs
 
 
 def legend_png(width: int = 400, height: int = 24) -> bytes:
-    """The map's colour scale from 'not seen' (left) to 'most visible' (right), over a neutral skin tone."""
-    ramp = np.tile(np.linspace(0.0, 1.0, width, dtype=np.float32), (height, 1))
-    base = Image.new("RGBA", (width, height), (214, 176, 150, 255))
-    base.alpha_composite(Image.fromarray(heat_rgba(ramp), "RGBA"))
-    return _png(base.convert("RGB"))
+    """The maps' one colour scale (the results screen's legend), from a little (left) to much (right)."""
+    return _png(Image.fromarray(heatmap.legend_rgba(width, height), "RGBA").convert("RGB"))
 
 
 def qr_png(url: str) -> bytes:

@@ -164,23 +164,26 @@ def _heat_maps(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Fl
     concerns = content.combined.get("concerns") or {}
     tiles, captions = [], []
     for concern in main_concerns(content.combined):
-        view = max((v for v in content.views if v.maps is not None and v.rgb is not None),
+        view = max((v for v in content.views if v.maps is not None and v.rgb is not None and v.landmarks is not None),
                    key=lambda v: float((v.report.get("concerns") or {}).get(concern) or 0.0), default=None)
-        png = (images.heat_map_png(view.rgb, view.maps, concern, view.face_box)
-               if view is not None and view.rgb is not None and view.maps is not None else None)
+        if view is None or view.rgb is None or view.maps is None or view.landmarks is None:
+            continue
+        png = images.heat_map_pngs(view.rgb, view.maps, view.landmarks, view.report.get("concerns") or {},
+                                   [concern], view.face_box).get(concern)
         if png is not None:
             tiles.append(_image(png, 48 * mm))
             captions.append(Paragraph(f"<b>{_esc(CONCERN_NAMES.get(concern, concern))}</b> "
                                       f"{float(concerns[concern]):.0f}/100", st["caption"]))
     if not tiles:
         return [Paragraph("No heat maps: this scan measured no map of the face.", st["small"])]
-    legend = Table([[Paragraph("not seen", st["small"]), _image(images.legend_png(), 60 * mm),
-                     Paragraph("most visible", st["small"])]], colWidths=[18 * mm, 64 * mm, 24 * mm], hAlign="LEFT")
+    legend = Table([[Paragraph("low", st["small"]), _image(images.legend_png(), 60 * mm),
+                     Paragraph("marked", st["small"])]], colWidths=[18 * mm, 64 * mm, 24 * mm], hAlign="LEFT")
     return [KeepTogether([Paragraph("Where the main concerns show", st["h2"]),
                           Table([tiles, captions], colWidths=[54 * mm] * len(tiles), hAlign="LEFT"),
                           Spacer(1, 1 * mm), legend,
-                          Paragraph("Each map marks where the concern shows in the photo: clear where it does not, "
-                                    "yellow to red as it shows more. It is a map of the photo, not a diagnosis.",
+                          Paragraph("Each map marks where the concern shows on the skin in the photo: clear where it "
+                                    "does not, light yellow to dark red as it shows more (the colours of the score "
+                                    "levels). It is a map of the photo, not a diagnosis.",
                                     st["small"])])]
 
 

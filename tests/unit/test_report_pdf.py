@@ -145,3 +145,43 @@ def test_several_views_combine_into_one_report() -> None:
     assert combined["quality"] == {"ok": False, "issues": ["too_dark"], "instructions": ["Find more light."]}
     assert [v["image"] for v in combined["views"]] == ["f.jpg", "l.jpg"]
     assert combine_reports([front]) is front
+
+
+def test_the_printed_heat_maps_are_drawn_on_the_skin_only(astronaut_rgb: np.ndarray) -> None:
+    """The report draws its maps as the results screen does (desktop.heatmap): nothing off the face's oval, so
+    the hair, the background and the suit print exactly as in the photo."""
+    import cv2
+    from PIL import Image
+
+    from desktop.ml.analyzer import Analyzer
+    from desktop.ml.infer import load_concern_model
+    from desktop.ml.landmarks import FACE_OVAL_CONTOUR
+    from desktop.report import images
+    from desktop.report.compose import analyse_views
+
+    views, failed = analyse_views(Analyzer(model_loader=load_concern_model), [_astronaut_bytes(astronaut_rgb)], ["a"])
+    assert failed == [] and views[0].landmarks is not None and views[0].maps is not None
+    view = views[0]
+    scores = view.report["concerns"]
+    concerns = [c for c in view.maps.names if (scores.get(c) or 0.0) >= 10.0]
+    assert concerns  # the astronaut scores something
+    pngs = images.heat_map_pngs(astronaut_rgb, view.maps, view.landmarks, scores, concerns, None)  # whole photo
+    oval = np.zeros(astronaut_rgb.shape[:2], np.uint8)
+    cv2.fillConvexPoly(oval, cv2.convexHull(view.landmarks[list(FACE_OVAL_CONTOUR), :2].astype(np.int32)), 1)
+    off_face = cv2.dilate(oval, np.ones((7, 7), np.uint8)) == 0
+    changed_somewhere = False
+    for concern, png in pngs.items():
+        drawn = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), np.int16)
+        assert drawn.shape == astronaut_rgb.shape
+        changed = np.abs(drawn - astronaut_rgb.astype(np.int16)).max(axis=2) > 0
+        assert not changed[off_face].any(), f"{concern} printed off the face"
+        changed_somewhere |= bool(changed.any())
+    assert changed_somewhere
+
+
+def _astronaut_bytes(rgb: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")  # lossless: the analysed pixels are the fixture's
+    return buffer.getvalue()

@@ -149,6 +149,7 @@ class RoutinePage(QWidget):
         filters.addWidget(answers)
         self.link_panel = LinkPanel()
         self.summary = QLabel(NO_ROUTINE_YET)
+        self.left_out = QLabel("")  # what the catalog left out and why, under the steps
         self.summary.setWordWrap(True)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
@@ -216,6 +217,7 @@ class RoutinePage(QWidget):
                 widget.deleteLater()
         self.cards = []
         self.fold_buttons = {}
+        self.left_out = QLabel("")
 
     def _render(self) -> None:
         self._clear()
@@ -233,6 +235,9 @@ class RoutinePage(QWidget):
             self.body_layout.addWidget(QLabel(f"<h3>{STEP_NAMES.get(step.step, step.step)} · {when_words}</h3>"))
             if step.products:
                 self._add_step(step, warnings)
+        self.left_out = QLabel("".join(f"<p><small>{html.escape(line)}</small></p>" for line in routine.left_out()))
+        self.left_out.setWordWrap(True)  # the fine print after the routine, so the first step shows at once
+        self.body_layout.addWidget(self.left_out)
         self.body_layout.addStretch(1)
 
     def _add_step(self, step: RoutineStep, warnings: list[str]) -> None:
@@ -284,8 +289,7 @@ class RoutinePage(QWidget):
                 + "".join(f"<p>{html.escape(n)}</p>" for n in routine.notes)
                 + (cost if currency else "")
                 + (f"<p>No product in the catalog fits the {', '.join(empty)} step with these filters.</p>"
-                   if empty else "")
-                + "".join(f"<p><small>{html.escape(line)}</small></p>" for line in routine.left_out()))
+                   if empty else ""))
 
     def forget(self) -> None:
         self.routine = None

@@ -42,7 +42,8 @@ def test_one_pick_per_step_alternatives_folded_and_a_swap(qtbot, make_window, ph
     assert all(c.choose_button is None for c in visible)
     text = page.summary.text()
     assert "a month" in text and "banned" not in text and "well-rated" not in text
-    assert "Annex II" in text  # the 'left out' line says what it means
+    assert "Annex II" in page.left_out.text() and "banned" not in page.left_out.text()  # says what it means
+    assert page.body_layout.indexOf(page.left_out) > page.body_layout.indexOf(visible[-1])  # after the routine
 
     step = next(s for s in steps if s.alternatives)
     fold = page.fold_buttons[step.step]

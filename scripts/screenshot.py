@@ -13,6 +13,7 @@ the kiosk's), with the size in the file name.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -65,6 +66,9 @@ def main() -> int:
     from desktop.ui.theme import apply_theme
 
     home = Path(tempfile.mkdtemp())
+    # the demo history's key: a throwaway key file, never the user's keyring or key folder
+    os.environ["SKINLENS_KEY_DIR"] = tempfile.mkdtemp()
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     frame = home / "webcam.png"
     Image.fromarray(demo_webcam_frame()).save(frame)
     app = QApplication(sys.argv[:1])
@@ -138,9 +142,6 @@ def _add_past_scans(window: Any, reports: list[object]) -> None:
     dated three weeks ago, one week ago and now."""
     import numpy as np
     from skimage import data
-    from sqlalchemy import update
-
-    from desktop.history.models import Analysis
 
     photo = np.asarray(data.astronaut())
     brighter = np.clip(photo.astype(np.float32) * 1.12 + 6, 0, 255).astype(np.uint8)
@@ -149,11 +150,12 @@ def _add_past_scans(window: Any, reports: list[object]) -> None:
         wait(lambda: len(reports) >= expected)  # noqa: B023 (waited for before the loop moves on)
     history = window.services.history
     wait(lambda: len(history.analyses()) >= 3)
-    ids = [row[0] for row in history.analyses()][-3:]
+    scans = history.analyses()[-3:]
+    photos = [history.photo(scan.id) if scan.has_photo else None for scan in scans]
+    history.delete_analyses([scan.id for scan in scans])  # the date is sealed with the scan: saved again, dated
     now = time.time()
-    with history.engine.begin() as conn:
-        for entry_id, when in zip(ids, (now - 21 * DAY, now - 7 * DAY - 3 * 3600, now), strict=True):
-            conn.execute(update(Analysis).where(Analysis.id == entry_id).values(created_at=when))
+    for scan, kept, when in zip(scans, photos, (now - 21 * DAY, now - 7 * DAY - 3 * 3600, now), strict=True):
+        history.add_analysis(scan.report, kept, created_at=when)
 
 
 def shoot_history_and_settings(window: Any, shot: Shot, reports: list[object]) -> None:

@@ -16,6 +16,9 @@ from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from catalog_format.canonical import canonical_values, price_text
+from catalog_format.urls import quoted, url_problem
+
 
 @dataclass(frozen=True, kw_only=True)
 class CatalogRow:
@@ -47,17 +50,38 @@ class CatalogRow:
         return wire_product(self.values())
 
     @classmethod
-    def from_wire(cls, product: Mapping[str, Any]) -> CatalogRow:
-        """A product from the feed; optional fields may be absent. Raises KeyError for a missing required one."""
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            value = product[f.name] if f.default is MISSING else product.get(f.name, f.default)
-            if f.name == "price":
-                value = Decimal(value)
-            elif f.name in LIST_FIELDS:
-                value = tuple(value)
-            values[f.name] = value
-        return cls(**values)
+    def canonical(cls, raw: Mapping[str, Any]) -> CatalogRow:
+        """The canonical product from a file's row, a JSON object or an API body (catalog_format.canonical);
+        ValueError with the reason when a rule is broken."""
+        return cls(**canonical_values(raw))
+
+    @classmethod
+    def from_wire(cls, product: object) -> CatalogRow:
+        """A product from the feed, which must be in canonical form (optional fields may be absent).
+
+        Raises ValueError naming the product and the field: a client that gets a malformed product refuses the
+        page instead of storing something it would hash differently from the server.
+        """
+        if not isinstance(product, Mapping):
+            raise ValueError("a product on the feed must be a JSON object")
+        name = quoted(str(product.get("id", "?")))
+        missing = [f.name for f in fields(cls) if f.default is MISSING and f.name not in product]
+        if missing:
+            raise ValueError(f"product {name} lacks {', '.join(missing)}")
+        wrong = [f.name for f in fields(cls) if f.name in product and not _wire_type_ok(f.name, product[f.name])]
+        if wrong:
+            raise ValueError(f"product {name} has {', '.join(wrong)} of the wrong type")
+        try:
+            row = cls(**canonical_values(product) | {"affiliate_url": product.get("affiliate_url", "")})
+        except ValueError as exc:
+            raise ValueError(f"product {name}: {exc}") from None
+        expected = row.to_wire()
+        off = [k for k in PRODUCT_FIELDS if product.get(k, [] if k in LIST_FIELDS else "") != expected[k]]
+        if row.affiliate_url and url_problem(row.affiliate_url):
+            off.append("affiliate_url")
+        if off:
+            raise ValueError(f"product {name} is not in canonical form ({', '.join(off)})")
+        return row
 
     def content_hash(self) -> str:
         return product_hash(self.values())
@@ -68,9 +92,10 @@ REQUIRED_FIELDS = tuple(f.name for f in fields(CatalogRow) if f.default is MISSI
 LIST_FIELDS = frozenset({"skin_types", "tags"})  # arrays on the wire and in PostgreSQL; ';'-joined in SQLite
 
 
-def price_text(price: Decimal | str | float) -> str:
-    """Prices are hashed as text with exactly two decimals."""
-    return f"{Decimal(str(price)):.2f}"
+def _wire_type_ok(name: str, value: object) -> bool:
+    if name in LIST_FIELDS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 def wire_product(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -79,7 +104,7 @@ def wire_product(values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[
     The server's feed calls this on raw column tuples, so it stays a dict and one format call: no objects per row.
     """
     product = dict(values)
-    product["price"] = f"{product['price']:.2f}"
+    product["price"] = f"{product['price']:.2f}"  # a canonical price: already whole cents
     return product
 
 

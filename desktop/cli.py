@@ -241,10 +241,13 @@ def _server_url(args: argparse.Namespace, paths: AppPaths) -> str:
 
 def cmd_sync(args: argparse.Namespace, paths: AppPaths) -> int:
     from desktop.sync.client import SyncClient, SyncError, token_for
+    from desktop.sync.state import forget_held_state
 
     try:
         url = _server_url(args, paths)
         store = _open_store(paths)
+        if args.reset:  # the user accepts whatever state the server signs next, even an older one
+            forget_held_state(store)
         result = SyncClient(url, token_for(url)).pull(store)
     except (ValueError, SyncError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -253,22 +256,42 @@ def cmd_sync(args: argparse.Namespace, paths: AppPaths) -> int:
     return 0
 
 
-def cmd_login(args: argparse.Namespace, paths: AppPaths) -> int:
-    from desktop.sync.client import SyncError, store_token
+def _confirm_key(fingerprint: str) -> bool:
+    print(f"The server signs its catalog with the key {fingerprint}.")
+    answer = input("Is this the fingerprint your administrator gave you (skinlens-server key)? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
-    token = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Device token: ")
+
+def cmd_login(args: argparse.Namespace, paths: AppPaths) -> int:
+    from desktop.sync.client import SyncError
+    from desktop.sync.login import login
+
+    interactive = sys.stdin.isatty()
+    token = getpass.getpass("Device token: ") if interactive else sys.stdin.readline().strip()
     if not token:
         print("error: no token given", file=sys.stderr)
         return 1
     try:
-        store_token(args.server, token)
+        store = _open_store(paths)
+        if interactive and not args.fingerprint:
+            from desktop.sync.client import SyncClient
+            from desktop.sync.keys import fingerprint
+            from desktop.sync.login import server_key
+
+            if not _confirm_key(fingerprint(server_key(SyncClient(args.server, token)))):
+                print("error: key not confirmed; nothing was stored", file=sys.stderr)
+                return 1
+        result = login(args.server, token, store, expect_fingerprint=args.fingerprint, replace_key=args.replace_key)
     except SyncError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     settings = Settings.load(paths.settings_file)
     settings.sync_server_url = args.server
     settings.save(paths.settings_file)
+    how = {"build": "the key this build carries", "development": "the development key (this machine only)",
+           "pinned": "pinned now" if result.pinned_now else "pinned already"}[result.source]
     print(f"token stored in the system keyring for {args.server}")
+    print(f"server signing key: {result.fingerprint} ({how})")
     return 0
 
 
@@ -303,9 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the time of the first paint and exit (installers' smoke test, launch benchmark)")
     sub.add_parser("doctor", help="load every bundled model and data file and report").add_argument(
         "--json", action="store_true")
-    sub.add_parser("sync", help="pull the catalog from the sync server").add_argument("--server", metavar="URL")
-    sub.add_parser("login", help="store a device token in the keyring (read from stdin)").add_argument(
-        "--server", metavar="URL", required=True)
+    p = sub.add_parser("sync", help="pull the catalog from the sync server")
+    p.add_argument("--server", metavar="URL")
+    p.add_argument("--reset", action="store_true",
+                   help="forget the catalog state held, accepting an older one (a server restored from a backup)")
+    p = sub.add_parser("login", help="store a device token (read from stdin) and pin the server's signing key")
+    p.add_argument("--server", metavar="URL", required=True)
+    p.add_argument("--fingerprint", metavar="SHA256:…", help="refuse unless the server's key has this fingerprint")
+    p.add_argument("--replace-key", action="store_true", help="accept a key that differs from the one pinned")
     history_cli.add_parser(sub)
     return parser
 

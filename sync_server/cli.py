@@ -72,15 +72,19 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync_server.app import configure_logging
+    from sync_server.transport import GuardedHttpToolsProtocol
 
     configure_logging()
+    # the transport closes slow or oversized request heads (sync_server.transport); idle keep-alive
+    # connections close after 5 s; PROTOCOL.md (*Deployment*) lists the limits and a reverse proxy's equivalents
+    options: dict[str, object] = {"host": args.host, "port": args.port, "log_config": None, "access_log": False,
+                                  "http": GuardedHttpToolsProtocol, "timeout_keep_alive": 5}
     if args.workers > 1:
-        uvicorn.run("sync_server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_config=None, access_log=False)
+        uvicorn.run("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
     else:
         from sync_server.app import create_app
 
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
     return 0
 
 
@@ -96,6 +100,15 @@ def cmd_keygen(_settings: ServerSettings | None, args: argparse.Namespace) -> in
         return 1
     print(f"private key written to {args.path} (keep it secret); the public key for clients:")
     print(signer.public_pem().decode(), end="")
+    print(f"fingerprint: {signer.fingerprint()}")
+    return 0
+
+
+def cmd_key(settings: ServerSettings, _args: argparse.Namespace) -> int:
+    """The public key clients pin, with the fingerprint `skinlens login` shows (compare them)."""
+    signer = settings.signer()
+    print(signer.public_pem().decode(), end="")
+    print(f"fingerprint: {signer.fingerprint()}")
     return 0
 
 
@@ -143,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("create", "revoke"):
         token_sub.add_parser(name).add_argument("name")
     sub.add_parser("keygen", help="create an Ed25519 signing key").add_argument("path")
+    sub.add_parser("key", help="print the public signing key and its fingerprint (what clients pin)")
     p_compact = sub.add_parser("compact", help="purge old tombstones (clients behind them refetch)")
     p_compact.add_argument("--older-than", type=int, metavar="DAYS")
     p_retailer = sub.add_parser("retailer", help="allowed retailers and their affiliate rules")
@@ -170,13 +184,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: configuration refused: {exc.errors()[0]['msg']}", file=sys.stderr)
         return 2
     handler = {"migrate": cmd_migrate, "import": cmd_import, "token": cmd_token, "serve": cmd_serve,
-               "compact": cmd_compact, "retailer": cmd_retailer}
+               "compact": cmd_compact, "retailer": cmd_retailer, "key": cmd_key}
     try:
         return handler[args.command](settings, args)
-    except Exception as exc:  # a database that is down or refuses us: one clear line, no traceback
-        from sqlalchemy.exc import OperationalError
+    except Exception as exc:  # a database that is down or refuses us: one clear line, no traceback, no SQL
+        from sqlalchemy.exc import DBAPIError, OperationalError
 
         if isinstance(exc, OperationalError):
-            print(f"error: cannot reach the database: {exc.orig}", file=sys.stderr)
+            print(f"error: cannot reach the database: {str(exc.orig).splitlines()[0]}", file=sys.stderr)
+            return 1
+        if isinstance(exc, DBAPIError):
+            print(f"error: the database refused the change: {str(exc.orig).splitlines()[0]}", file=sys.stderr)
+            return 1
+        if isinstance(exc, ValueError):  # e.g. a signing key that cannot be loaded
+            print(f"error: {exc}", file=sys.stderr)
             return 1
         raise

@@ -17,9 +17,16 @@ from sync_server.signing import DEV_KEY_PATH, Signer
 DEFAULT_ADMIN_TOKEN = "dev-admin-token-change-me"
 
 
-class ServerSettings(BaseSettings):
+class TransportSettings(BaseSettings):
+    """The limits the HTTP transport applies before the app sees a request (sync_server.transport)."""
+
     model_config = SettingsConfigDict(env_prefix="SKINLENS_", extra="ignore")
 
+    header_timeout_seconds: float = 10.0  # a request line and headers must arrive within this, or the socket closes
+    max_header_bytes: int = 16 * 1024  # request line and headers together; beyond: 431
+
+
+class ServerSettings(TransportSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(default="postgresql://localhost/skinlens", validation_alias="DATABASE_URL")
     admin_token: str = DEFAULT_ADMIN_TOKEN
@@ -29,6 +36,11 @@ class ServerSettings(BaseSettings):
     rate_limit_per_second: float = 20.0  # per token, per worker process
     rate_limit_burst: int = 200
     max_inflight_requests: int = 64  # per worker; beyond this requests get 503 + Retry-After
+    max_import_bytes: int = 64 * 1024 * 1024  # the body of POST /v1/admin/catalog; beyond: 413
+    max_body_bytes: int = 1024 * 1024  # any other request's body; beyond: 413
+    body_timeout_seconds: float = 60.0  # a whole request body must arrive within this, or 408
+    auth_failures_burst: int = 20  # wrong tokens a client address may present before it is slowed down ...
+    auth_failures_per_second: float = 0.5  # ... and how fast that allowance comes back
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> ServerSettings:

@@ -8,16 +8,18 @@ straight from column tuples (no ORM objects, no pydantic per row): the feed is t
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from catalog_format import PRODUCT_FIELDS, wire_product
+from catalog_format import PRODUCT_FIELDS, catalog_digest_v1, wire_product
 from sync_server.changes import CATALOG_ID
 from sync_server.models import CatalogDigest, CatalogState, Product
+from sync_server.signing import Signer
 
 COLUMNS = tuple(getattr(Product, name) for name in PRODUCT_FIELDS)
 
@@ -34,30 +36,57 @@ class CursorTooOld(Exception):
 class CatalogHead:
     seq: int
     horizon: int
+    live_count: int
     digest: str | None
     signature: bytes | None
 
     @property
     def state(self) -> dict[str, Any]:
-        """{"seq", "digest", "signature"} of the catalog at `seq` (signature base64; null when unsigned)."""
+        """{"version", "seq", "digest", "signature"} at `seq` in digest version 2 (signature base64; null when
+        unsigned)."""
         signature = base64.b64encode(self.signature).decode() if self.signature else None
-        return {"seq": self.seq, "digest": self.digest, "signature": signature}
+        return {"version": 2, "seq": self.seq, "digest": self.digest, "signature": signature}
 
 
 def head(session: Session) -> CatalogHead:
-    """The current sequence, horizon and signed digest, in one round trip."""
+    """The current sequence, horizon, live count and signed digest, in one round trip."""
     row = session.execute(
-        select(CatalogState.seq, CatalogState.horizon_seq, CatalogDigest.digest, CatalogDigest.signature)
+        select(CatalogState.seq, CatalogState.horizon_seq, CatalogState.live_count, CatalogDigest.digest,
+               CatalogDigest.signature)
         .outerjoin(CatalogDigest, CatalogDigest.seq == CatalogState.seq)
         .where(CatalogState.id == CATALOG_ID)).one()
-    return CatalogHead(int(row[0]), int(row[1]), row[2], row[3])
+    return CatalogHead(int(row[0]), int(row[1]), int(row[2]), row[3], row[4])
+
+
+class LegacyStates:
+    """Version-1 signed states, for clients that do not ask for version 2.
+
+    Version 1 digests the sorted list of every live product, so it costs O(catalog): it is computed on demand,
+    at most once per sequence number and worker, from the reader's own snapshot of the rows.
+    """
+
+    def __init__(self, signer: Signer) -> None:
+        self._signer = signer
+        self._lock = threading.Lock()
+        self._seq: int | None = None
+        self._state: dict[str, Any] = {}
+
+    def state(self, session: Session, current: CatalogHead) -> dict[str, Any]:
+        with self._lock:
+            if self._seq != current.seq:
+                pairs = session.execute(select(Product.id, Product.content_hash).where(Product.deleted.is_(False)))
+                digest = catalog_digest_v1((r[0], r[1]) for r in pairs)
+                signature = base64.b64encode(self._signer.sign(current.seq, digest, version=1)).decode()
+                self._seq, self._state = current.seq, {"seq": current.seq, "digest": digest, "signature": signature}
+            return dict(self._state)
 
 
 def _product(values: tuple[Any, ...]) -> dict[str, Any]:
     return wire_product(zip(PRODUCT_FIELDS, values, strict=True))
 
 
-def changes_page(session: Session, current: CatalogHead, since: int, after: str | None, limit: int) -> bytes:
+def changes_page(session: Session, current: CatalogHead, since: int, after: str | None, limit: int,
+                 state: dict[str, Any]) -> bytes:
     """One page of changes after (since, after), in (seq, id) order; raises CursorTooOld."""
     if since < current.horizon:
         raise CursorTooOld(current.horizon)
@@ -70,16 +99,20 @@ def changes_page(session: Session, current: CatalogHead, since: int, after: str 
                for r in rows]
     last = rows[-1] if rows else None
     cursor = {"seq": last[0], "after": last[2] if more else None} if last else {"seq": since, "after": after}
-    body = {"changes": changes, "cursor": cursor, "more": more, "catalog_seq": current.seq,
-            "state": current.state}
+    advised = more and _outnumbers(session, condition, current.live_count)
+    body = {"changes": changes, "cursor": cursor, "more": more, "catalog_seq": current.seq, "state": state,
+            "snapshot_advised": advised}
     return orjson.dumps(body)
 
 
-def snapshot(session: Session, seq: int) -> bytes | None:
-    """Every live product at `seq`, or None when `seq` is no longer the current sequence."""
-    current = head(session)
-    if seq != current.seq:
-        return None
+def _outnumbers(session: Session, condition: Any, live_count: int) -> bool:
+    """Whether more rows follow the cursor than the snapshot holds (counting no further than that)."""
+    pending = select(literal(1)).where(condition).limit(live_count + 1).subquery()
+    return int(session.execute(select(func.count()).select_from(pending)).scalar_one()) > live_count
+
+
+def snapshot(session: Session, seq: int, state: dict[str, Any]) -> bytes:
+    """Every live product, as the caller's transaction sees the catalog at `seq` (the current sequence)."""
     rows = session.execute(select(*COLUMNS).where(Product.deleted.is_(False)).order_by(Product.id)).all()
-    body = {"products": [_product(tuple(r)) for r in rows], "catalog_seq": seq, "state": current.state}
+    body = {"products": [_product(tuple(r)) for r in rows], "catalog_seq": seq, "state": state}
     return orjson.dumps(body)

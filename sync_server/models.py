@@ -8,6 +8,8 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Index, LargeBinary, Numeri
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from catalog_format.digest import CHECKSUM_BYTES
+
 
 class Base(DeclarativeBase):
     pass
@@ -22,6 +24,10 @@ class CatalogState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     horizon_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # changes before this were compacted away
+    # LtHash16 of the live products (catalog_format.CatalogChecksum) and their number, kept up to date by every
+    # write under the lock: the signed digest without reading the whole catalog
+    checksum: Mapped[bytes] = mapped_column(LargeBinary, default=bytes(CHECKSUM_BYTES))
+    live_count: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -61,7 +67,7 @@ class DeviceToken(Base):
 
 
 class CatalogDigest(Base):
-    """The signed digest of the whole live catalog after each sequence number."""
+    """The signed (version 2) digest of the whole live catalog after each sequence number."""
 
     __tablename__ = "catalog_digests"
 

@@ -14,15 +14,24 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class RateLimiter:
+    MAX_KEYS = 100_000  # beyond this many keys, buckets that have refilled are forgotten (they equal new ones)
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.burst = rate, float(burst)
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last time)
         self._lock = threading.Lock()
 
+    def _prune(self, now: float) -> None:
+        full = [k for k, (tokens, last) in self._buckets.items() if tokens + (now - last) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
+
     def acquire(self, key: str) -> float:
         """Take one token; returns 0 when allowed, else the seconds until one is available."""
         now = time.monotonic()
         with self._lock:
+            if len(self._buckets) >= self.MAX_KEYS:
+                self._prune(now)
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
             if tokens >= 1.0:

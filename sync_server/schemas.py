@@ -2,49 +2,43 @@
 
 from __future__ import annotations
 
-import re
+import base64
 from dataclasses import fields
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field, create_model
 
-from catalog_format import CATEGORIES, LIST_FIELDS, PRODUCT_FIELDS, SKIN_TYPES, TEXT_PATTERN, CatalogRow, wire_product
+from catalog_format import CATEGORIES, LIST_FIELDS, MAX_ID_CHARS, PRODUCT_FIELDS, CatalogRow, wire_product
+from catalog_format.canonical import MAX_PRICE, MAX_TAG_CHARS, MAX_TAGS, TEXT_LIMITS
+from catalog_format.urls import MAX_URL_CHARS
+
+if TYPE_CHECKING:
+    from sync_server.signing import Signer
 
 
 class ProductIn(BaseModel):
-    """A product as an admin writes it; the server builds the affiliate link."""
+    """A product as an admin writes it; the server builds the affiliate link.
 
-    id: str = Field(min_length=1, max_length=200)
-    brand: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=500)
+    The field limits here only bound what is parsed; the rules are the canonical form's
+    (catalog_format.canonical), applied by to_row at this door as at every other."""
+
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    brand: str = Field(min_length=1, max_length=TEXT_LIMITS["brand"])
+    name: str = Field(min_length=1, max_length=TEXT_LIMITS["name"])
     category: str = Field(pattern="^(" + "|".join(CATEGORIES) + ")$")
-    price: Decimal = Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    price: Decimal = Field(ge=0, le=MAX_PRICE)
     currency: str = Field(pattern="^[A-Z]{3}$")
-    size: str = Field("", max_length=100)
-    ingredients: str = Field(min_length=1, max_length=20_000)
-    url: str = Field(pattern=r"^https://\S+$", max_length=2000)
-    image_url: str = Field("", pattern=r"^(https://\S+)?$", max_length=2000)
-    skin_types: list[str] = Field(default_factory=list, max_length=5)
-    tags: list[str] = Field(default_factory=list, max_length=50)
-
-    @field_validator("id", "brand", "name", "size", "ingredients", "skin_types", "tags")
-    @classmethod
-    def no_control_characters(cls, value: Any) -> Any:
-        """PostgreSQL text cannot hold NUL, and no catalog field needs control characters: a 422, not a 500."""
-        for text in value if isinstance(value, list) else [value]:
-            if not re.match(TEXT_PATTERN, text):
-                raise ValueError("control characters (e.g. NUL) are not allowed")
-        return value
+    size: str = Field("", max_length=TEXT_LIMITS["size"])
+    ingredients: str = Field(min_length=1, max_length=TEXT_LIMITS["ingredients"])
+    url: str = Field(pattern=r"^https://\S+$", max_length=MAX_URL_CHARS)
+    image_url: str = Field("", pattern=r"^(https://\S+)?$", max_length=MAX_URL_CHARS)
+    skin_types: list[Annotated[str, Field(max_length=MAX_TAG_CHARS)]] = Field(default_factory=list, max_length=5)
+    tags: list[Annotated[str, Field(max_length=MAX_TAG_CHARS)]] = Field(default_factory=list, max_length=MAX_TAGS)
 
     def to_row(self) -> CatalogRow:
-        bad = [t for t in self.skin_types if t not in SKIN_TYPES]
-        if bad:
-            from fastapi import HTTPException
-
-            raise HTTPException(422, f"unknown skin types: {', '.join(bad)}")
-        values = self.model_dump()
-        return CatalogRow(**values | {name: tuple(values[name]) for name in LIST_FIELDS})
+        """The canonical row; ValueError with the reason when a rule of the canonical form is broken."""
+        return CatalogRow.canonical(self.model_dump())
 
 
 def _wire_fields() -> dict[str, Any]:
@@ -79,8 +73,9 @@ class CursorOut(BaseModel):
 
 
 class StateOut(BaseModel):
+    version: int = Field(1, description="the digest version: 2 when asked for with digest_version=2, else 1")
     seq: int
-    digest: str | None = Field(description="SHA-256 of the live catalog at seq (see PROTOCOL.md)")
+    digest: str | None = Field(description="digest of the live catalog at seq (see PROTOCOL.md, *Integrity*)")
     signature: str | None = Field(description="base64 Ed25519 signature of the digest")
 
 
@@ -90,6 +85,8 @@ class ChangesPage(BaseModel):
     more: bool = Field(description="true when another page follows now")
     catalog_seq: int = Field(description="the catalog's sequence when the page was read")
     state: StateOut
+    snapshot_advised: bool = Field(False, description="more rows follow the cursor than the snapshot holds: "
+                                                      "fetching the snapshot moves less")
 
 
 class SnapshotOut(BaseModel):
@@ -106,7 +103,8 @@ class RefetchOut(BaseModel):
 
 class ImportIn(BaseModel):
     format: str = Field("csv", pattern="^(csv|jsonl)$")
-    content: str = Field(max_length=200 * 1024 * 1024)
+    content: str = Field(description="the catalog file's text (the request body is limited to "
+                                     "SKINLENS_MAX_IMPORT_BYTES)")
     replace: bool = False
 
 
@@ -115,11 +113,15 @@ class RowErrorOut(BaseModel):
     reason: str
 
 
+MAX_REPORTED_ERRORS = 1000  # an answer stays small whatever the file held
+
+
 class ImportOut(BaseModel):
     seq: int
     upserted: int
     deleted: int
-    errors: list[RowErrorOut]
+    errors: list[RowErrorOut] = Field(description=f"the first {MAX_REPORTED_ERRORS} rejected rows")
+    more_errors: int = Field(0, description="rejected rows beyond those listed")
 
 
 class WriteOut(BaseModel):
@@ -130,3 +132,13 @@ class WriteOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     catalog_seq: int
+
+
+class KeyOut(BaseModel):
+    algorithm: str = "Ed25519"
+    public_key: str = Field(description="the raw 32-byte public key, base64")
+    fingerprint: str = Field(description="what the app shows at login: SHA256:<base64 of its SHA-256>")
+
+    @classmethod
+    def for_signer(cls, signer: Signer) -> KeyOut:
+        return cls(public_key=base64.b64encode(signer.public_raw()).decode(), fingerprint=signer.fingerprint())

@@ -11,7 +11,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from catalog_format import signed_message
+from catalog_format import DIGEST_VERSION, key_fingerprint, signed_message
 
 DEV_KEY_PATH = Path(__file__).with_name("dev_keys") / "dev_signing_key.pem"
 
@@ -30,8 +30,15 @@ class Signer:
             raise ValueError(f"{path} is not an Ed25519 private key")
         return cls(key)
 
-    def sign(self, seq: int, digest: str) -> bytes:
-        return self._key.sign(signed_message(seq, digest))
+    def sign(self, seq: int, digest: str, version: int = DIGEST_VERSION) -> bytes:
+        return self._key.sign(signed_message(seq, digest, version))
+
+    def public_raw(self) -> bytes:
+        """The 32 bytes of the public key (what catalog_format.key_fingerprint is computed over)."""
+        return self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def fingerprint(self) -> str:
+        return key_fingerprint(self.public_raw())
 
     def public_pem(self) -> bytes:
         return self._key.public_key().public_bytes(serialization.Encoding.PEM,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from catalog_format import split_inci
 
@@ -23,6 +24,7 @@ SYNONYMS = {
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)  # labels share most names (water, glycerin…): a first sync normalises each once
 def normalise_inci(name: str) -> str:
     """Lower-case, accents folded, spaces collapsed, trailing dots and asterisks gone, synonyms merged."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
@@ -33,4 +35,4 @@ def normalise_inci(name: str) -> str:
 
 def parse_ingredients(label: str) -> list[str]:
     """The normalised ingredient names of a label, in label order."""
-    return [normalise_inci(part) for part in split_inci(label) if normalise_inci(part)]
+    return [name for name in map(normalise_inci, split_inci(label)) if name]

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,9 +68,24 @@ def _columns(row: CatalogRow, source: str) -> dict[str, Any]:
     return values
 
 
+_COLUMN_NAMES = (*PRODUCT_FIELDS, "source")  # the order of _columns' values
+_UPSERT_PRODUCT = (f"INSERT INTO products ({', '.join(_COLUMN_NAMES)}) VALUES ({', '.join('?' * len(_COLUMN_NAMES))}) "
+                   f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMN_NAMES[1:])}")
+
+
+def _column_tuple(row: CatalogRow, source: str) -> tuple[Any, ...]:
+    values = _columns(row, source)
+    return tuple(values[name] for name in _COLUMN_NAMES)
+
+
 def _row_values(product: Product) -> dict[str, Any]:
-    values = {name: getattr(product, name) for name in PRODUCT_FIELDS}
-    values["price"] = Decimal(product.price)
+    return _stored_values(tuple(getattr(product, name) for name in PRODUCT_FIELDS))
+
+
+def _stored_values(stored: Sequence[Any]) -> dict[str, Any]:
+    """A CatalogRow's fields from the products columns (PRODUCT_FIELDS order), lists split on ';'."""
+    values = dict(zip(PRODUCT_FIELDS, stored, strict=True))
+    values["price"] = Decimal(values["price"])
     for name in LIST_FIELDS:
         values[name] = tuple(filter(None, values[name].split(";")))
     return values
@@ -89,24 +103,27 @@ class CatalogStore:
 
     # -- writing ---------------------------------------------------------------------------------
     def _upsert_rows(self, session: Session, rows: Sequence[CatalogRow], source: str) -> tuple[int, int]:
-        """Insert or replace products and their ingredient links inside the caller's transaction."""
+        """Insert or replace products and their ingredient links inside the caller's transaction.
+
+        One prepared statement run over every row (the driver's executemany): building multi-row VALUES
+        statements through the ORM costs more than the writes themselves on a first sync of thousands."""
+        if not rows:
+            self._bump_generation(session)
+            return 0, 0
         ids = [r.id for r in rows]
         existing: set[str] = set()
         for start in range(0, len(ids), _BATCH):
             chunk = ids[start:start + _BATCH]
             existing.update(session.scalars(select(Product.id).where(Product.id.in_(chunk))))
-        for start in range(0, len(rows), _BATCH):
-            chunk_rows = rows[start:start + _BATCH]
-            values = [_columns(r, source) for r in chunk_rows]
-            stmt = sqlite_insert(Product).values(values)
-            updatable = {k: stmt.excluded[k] for k in values[0] if k != "id"}
-            session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=updatable))
-            chunk_ids = [r.id for r in chunk_rows]
-            session.execute(delete(ProductIngredient).where(ProductIngredient.product_id.in_(chunk_ids)))
-            links = [{"product_id": r.id, "position": i, "name": name}
-                     for r in chunk_rows for i, name in enumerate(parse_ingredients(r.ingredients))]
-            if links:
-                session.execute(insert(ProductIngredient), links)
+        connection = session.connection()
+        connection.exec_driver_sql(_UPSERT_PRODUCT, [_column_tuple(r, source) for r in rows])
+        if existing:
+            connection.exec_driver_sql("DELETE FROM product_ingredients WHERE product_id = ?",
+                                       [(pid,) for pid in existing])
+        links = [(r.id, i, name) for r in rows for i, name in enumerate(parse_ingredients(r.ingredients))]
+        if links:
+            connection.exec_driver_sql(
+                "INSERT INTO product_ingredients (product_id, position, name) VALUES (?, ?, ?)", links)
         self._bump_generation(session)
         return len(set(ids) - existing), len(existing)
 
@@ -161,11 +178,13 @@ class CatalogStore:
     def stage_sync_page(self, changes: Sequence[Mapping[str, Any]], staging: str) -> None:
         """Stage one page of the feed's changes ({"id", "deleted", "product"}) with the staging cursor, in one
         transaction, so an interrupted sync resumes after the last staged page."""
+        rows = [(c["id"], bool(c["deleted"]), "" if c["deleted"] else orjson.dumps(c["product"]).decode())
+                for c in changes]
         with self._sessions.begin() as session:
-            for change in changes:
-                product_json = "" if change["deleted"] else orjson.dumps(change["product"]).decode()
-                session.merge(SyncStaging(id=change["id"], deleted=bool(change["deleted"]),
-                                          product_json=product_json))
+            if rows:  # a later page's change to a staged id replaces it
+                session.connection().exec_driver_sql(
+                    "INSERT INTO sync_staging (id, deleted, product_json) VALUES (?, ?, ?) ON CONFLICT (id) DO "
+                    "UPDATE SET deleted = excluded.deleted, product_json = excluded.product_json", rows)
             self._set_state(session, {"staging": staging})
 
     def clear_sync_staging(self) -> None:
@@ -182,9 +201,9 @@ class CatalogStore:
         ones and the bundled demo; products the user imported stay. Returns (upserted, deleted).
         """
         with self._sessions.begin() as session:
-            staged = list(session.scalars(select(SyncStaging)))
-            upserts = [CatalogRow.from_wire(orjson.loads(s.product_json)) for s in staged if not s.deleted]
-            deletes = [s.id for s in staged if s.deleted]
+            staged = session.execute(select(SyncStaging.id, SyncStaging.deleted, SyncStaging.product_json)).all()
+            upserts = [CatalogRow.from_wire(orjson.loads(product)) for _, deleted, product in staged if not deleted]
+            deletes = [pid for pid, deleted, _ in staged if deleted]
             removed = 0
             if replace_all:
                 keep = {r.id for r in upserts}
@@ -203,8 +222,9 @@ class CatalogStore:
 
     def _synced_digest(self, session: Session) -> str:
         """catalog_format.catalog_digest over the synced products, computed as the server computes it."""
-        products = session.scalars(select(Product).where(Product.source == SYNC_SOURCE))
-        return catalog_digest((p.id, CatalogRow(**_row_values(p)).content_hash()) for p in products)
+        columns = [getattr(Product, name) for name in PRODUCT_FIELDS]
+        rows = session.execute(select(*columns).where(Product.source == SYNC_SOURCE))
+        return catalog_digest((r[0], CatalogRow(**_stored_values(r)).content_hash()) for r in rows)
 
     def synced_digest(self) -> str:
         with self._sessions() as session:

@@ -1,30 +1,35 @@
 """Catalog sync client: pull changes from the sync server into the local store (PROTOCOL.md).
 
-Offline-first: the app always works on what it last synced. A sync stages each page with its cursor (an
-interrupted sync resumes where it stopped), then applies everything in one transaction that commits only if
-the local catalog's digest equals the server's Ed25519-signed digest. On a digest mismatch it refetches the
-full snapshot; on a bad signature it applies nothing and says so.
+Offline-first: the app always works on what it last synced. A first sync, and a sync the server says is far
+behind, takes the snapshot (one response, cacheable); otherwise the change feed is read page by page, each
+page staged with its cursor (an interrupted sync resumes where it stopped). Either way everything is applied in
+one transaction that commits only if the local catalog's digest equals the server's Ed25519-signed digest, at
+a signed sequence no older than the one held. On a digest mismatch it refetches the snapshot; on a bad
+signature, a rollback or a malformed answer it applies nothing and says so.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from desktop.catalog.store import CatalogStore
-from desktop.resources import resource
-from desktop.sync import apply
+from desktop.sync import apply, keys
+from desktop.sync.errors import SyncError
+from desktop.sync.lock import sync_lock
+from desktop.sync.page import Page, parse_page, parse_snapshot
+from desktop.sync.state import Cursor, HeldState, Staging, held_state, staging_of
+
+__all__ = ["SyncClient", "SyncError", "SyncResult", "default_public_key", "store_token", "token_for"]
 
 log = logging.getLogger(__name__)
 KEYRING_SERVICE = "SkinLens sync"
@@ -32,15 +37,16 @@ TOKEN_ENV = "SKINLENS_SYNC_TOKEN"
 PAGE_LIMIT = 1000
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_ATTEMPTS = 4
-START = {"seq": 0, "after": None}
-
-
-class SyncError(Exception):
-    """A sync that could not finish; the message is for people. The local catalog is unchanged."""
+MAX_RESPONSE_BYTES = 512 * 1024 * 1024  # a hostile server cannot fill the memory
+SNAPSHOT_BASE = -1  # the staging base of a snapshot: never a held sequence
 
 
 class RefetchNeeded(Exception):
-    """The server no longer has the changes after our cursor (410): fetch the snapshot."""
+    """The server no longer has the changes after our cursor (410), or says the snapshot moves less."""
+
+
+class UpToDate(Exception):
+    """304: nothing was written since the held state."""
 
 
 @dataclass
@@ -57,19 +63,8 @@ class SyncResult:
 
 
 def default_public_key() -> Ed25519PublicKey:
-    """The catalog signing key shipped with the app (a production build ships its own key file)."""
-    for name in ("catalog_signing.pub.pem", "catalog_signing_dev.pub.pem"):
-        path = resource("keys", name)
-        if path.exists():
-            return load_public_key(path)
-    raise SyncError("No catalog signing key is installed with the app.")
-
-
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(path.read_bytes())
-    if not isinstance(key, Ed25519PublicKey):
-        raise SyncError(f"{path} is not an Ed25519 public key.")
-    return key
+    """The key this build trusts without a login: its production key, else the development key (loopback)."""
+    return keys.build_key() or keys.dev_key()
 
 
 def token_for(server_url: str) -> str:
@@ -106,21 +101,25 @@ def store_token(server_url: str, token: str) -> None:
 class SyncClient:
     def __init__(self, server_url: str, token: str, session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep, public_key: Ed25519PublicKey | None = None) -> None:
-        self.server_url = server_url.rstrip("/")
+        self.server_url = keys.checked_server_url(server_url)
         self._token = token
         self._http = session or requests.Session()
         self._sleep = sleep
-        self._public_key = public_key or default_public_key()
+        self._public_key = public_key
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def get_json(self, path: str, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> dict[str, Any]:
         """GET with bounded retries and backoff; honours Retry-After; 4xx other than 429 are final."""
         delay = 0.5
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                response = self._http.get(f"{self.server_url}{path}", params=params, timeout=TIMEOUT,
-                                          headers={"Authorization": f"Bearer {self._token}"})
+                response = self._http.get(f"{self.server_url}{path}", params=params, timeout=TIMEOUT, stream=True,
+                                          allow_redirects=False,
+                                          headers={"Authorization": f"Bearer {self._token}"} | (headers or {}))
                 if response.status_code == 200:
-                    body: dict[str, Any] = orjson.loads(response.content)  # a snapshot body is megabytes
+                    body = orjson.loads(_bounded_content(response))  # a snapshot body is megabytes
+                    if not isinstance(body, dict):
+                        raise SyncError("The sync server sent something other than a JSON object.")
                     return body
             except (requests.RequestException, orjson.JSONDecodeError, ValueError) as exc:
                 if attempt == MAX_ATTEMPTS:
@@ -128,6 +127,11 @@ class SyncClient:
                 self._sleep(delay)
                 delay *= 2
                 continue
+            response.close()
+            if response.status_code == 307 and path == "/v1/catalog/snapshot":
+                return self.get_json(self._snapshot_path(response.headers.get("Location", "")), params)
+            if response.status_code == 304:
+                raise UpToDate
             if response.status_code == 410:
                 raise RefetchNeeded
             if response.status_code in (401, 403):
@@ -140,55 +144,103 @@ class SyncClient:
             raise SyncError(f"The sync server answered {response.status_code}.")
         raise SyncError("The sync server did not answer.")  # pragma: no cover - the loop returns or raises
 
+    def _snapshot_path(self, location: str) -> str:
+        """The path of the immutable snapshot the server redirects to: on this same server, nothing else."""
+        parts, origin = urlsplit(location), urlsplit(self.server_url)
+        prefix = "/v1/catalog/snapshot/"
+        same_origin = not parts.netloc or (parts.scheme, parts.netloc) == (origin.scheme, origin.netloc)
+        if not same_origin or not parts.path.startswith(prefix) or not parts.path[len(prefix):].isdigit():
+            raise SyncError("The sync server redirected the snapshot somewhere unexpected; refused.")
+        return parts.path
+
     def pull(self, store: CatalogStore, progress: Callable[[int], None] | None = None) -> SyncResult:
         """Bring the local catalog to the server's current, verified state (or leave it as it was)."""
-        try:
-            return self._pull_changes(store, progress)
-        except RefetchNeeded:
-            log.info("cursor older than the server's horizon: fetching the snapshot")
-        except apply.SignatureError as exc:
-            store.clear_sync_staging()
-            raise SyncError(f"{exc} Nothing was applied.") from None
-        except apply.VerificationError as exc:
-            log.warning("changes did not verify (%s): fetching the snapshot", exc)
-        return self._pull_snapshot(store, progress)
+        key = self._public_key or keys.key_for(self.server_url, store)
+        with sync_lock(store.path):
+            held = held_state(store)
+            held = held if held is not None and held.server == self.server_url else None
+            try:
+                if held is not None:
+                    try:
+                        return self._pull_changes(store, key, held, progress)
+                    except RefetchNeeded:
+                        log.info("the snapshot moves less (or the cursor is behind the horizon): fetching it")
+                    except apply.VerificationError as exc:
+                        log.warning("changes did not verify (%s): fetching the snapshot", exc)
+                return self._pull_snapshot(store, key, held, progress)
+            except apply.Refusal as exc:
+                store.clear_sync_staging()
+                raise SyncError(f"{exc} Nothing was applied.") from None
 
-    def _pull_changes(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
-        same_server = store.get_state("server_url") in ("", self.server_url)
-        applied = json.loads(store.get_state("cursor") or "null") if same_server else None
-        applied = applied or dict(START)
-        staging = json.loads(store.get_state("staging") or "null")
-        if staging and staging.get("server") == self.server_url and staging.get("base") == applied:
-            cursor = staging["cursor"]  # resume an interrupted sync
+    def _first_page(self, store: CatalogStore, held: HeldState, cursor: Cursor, resuming: bool) -> Page | None:
+        """The first page, or None when a 304 says nothing changed and the local copy still verifies."""
+        etag = {} if resuming or not held.digest else {"If-None-Match": f'"c{held.seq}"'}
+        try:
+            return self._page(cursor, etag)
+        except UpToDate:
+            if store.synced_digest() != held.digest:
+                raise apply.VerificationError("the local catalog no longer has the held digest") from None
+            return None
+
+    def _page(self, cursor: Cursor, headers: dict[str, str] | None = None) -> Page:
+        params = cursor.params() | {"limit": PAGE_LIMIT, "digest_version": 2}
+        return parse_page(self.get_json("/v1/catalog/changes", params, headers))
+
+    def _pull_changes(self, store: CatalogStore, key: Ed25519PublicKey, held: HeldState,
+                      progress: Callable[[int], None] | None) -> SyncResult:
+        staging = staging_of(store)
+        resuming = staging is not None and staging.server == self.server_url and staging.base == held.seq
+        if staging is not None and resuming:
+            cursor = staging.cursor  # resume an interrupted sync
         else:
             store.clear_sync_staging()
-            cursor = applied
+            cursor = Cursor(held.seq)
+        page = self._first_page(store, held, cursor, resuming)
+        if page is None:
+            return SyncResult(upserted=0, deleted=0, pages=1, cursor={"seq": held.seq, "after": None})
+        if page.snapshot_advised:
+            raise RefetchNeeded
         pages = 0
         while True:
-            params = {"since": cursor["seq"], "limit": PAGE_LIMIT} | (
-                {"after": cursor["after"]} if cursor.get("after") else {})
-            page = self._get("/v1/catalog/changes", params)
+            signed = apply.signed_state(page.state, key)
+            apply.check_not_older(*signed, held)
+            page.check_within(signed[0])
             pages += 1
-            cursor = page["cursor"]
-            store.stage_sync_page(page["changes"],
-                                  json.dumps({"server": self.server_url, "base": applied, "cursor": cursor}))
-            if not page["more"]:
+            store.stage_sync_page(page.changes, Staging(self.server_url, held.seq, page.cursor).dumps())
+            if not page.more:
                 break
-        upserted, deleted = apply.promote(store, page["state"], self._public_key, cursor, self.server_url,
-                                          replace_all=applied == START, progress=progress)
-        log.info("sync applied: %d upserts, %d deletes, cursor %s", upserted, deleted, cursor)
-        return SyncResult(upserted=upserted, deleted=deleted, pages=pages, cursor=cursor)
+            page = self._page(page.cursor)
+        upserted, deleted = apply.promote(store, signed, self.server_url, replace_all=False, progress=progress)
+        log.info("sync applied: %d upserts, %d deletes, seq %d", upserted, deleted, signed[0])
+        return SyncResult(upserted=upserted, deleted=deleted, pages=pages, cursor={"seq": signed[0], "after": None})
 
-    def _pull_snapshot(self, store: CatalogStore, progress: Callable[[int], None] | None) -> SyncResult:
-        body = self._get("/v1/catalog/snapshot")
+    def _pull_snapshot(self, store: CatalogStore, key: Ed25519PublicKey, held: HeldState | None,
+                       progress: Callable[[int], None] | None) -> SyncResult:
+        snapshot = parse_snapshot(self.get_json("/v1/catalog/snapshot", {"digest_version": 2}))
+        signed = apply.signed_state(snapshot.state, key)
+        apply.check_not_older(*signed, held)
+        if snapshot.catalog_seq != signed[0]:
+            raise apply.Refusal("The snapshot's sequence differs from its signed state's.")
         store.clear_sync_staging()
-        cursor = {"seq": body["catalog_seq"], "after": None}
-        store.stage_sync_page([{"id": p["id"], "deleted": False, "product": p} for p in body["products"]],
-                              json.dumps({"server": self.server_url, "base": "snapshot", "cursor": cursor}))
+        store.stage_sync_page([{"id": p["id"], "deleted": False, "product": p} for p in snapshot.products],
+                              Staging(self.server_url, SNAPSHOT_BASE, Cursor(signed[0])).dumps())
         try:
-            upserted, deleted = apply.promote(store, body["state"], self._public_key, cursor, self.server_url,
-                                              replace_all=True, progress=progress)
+            upserted, deleted = apply.promote(store, signed, self.server_url, replace_all=True, progress=progress)
         except apply.VerificationError as exc:
             store.clear_sync_staging()
             raise SyncError(f"The catalog from the server does not verify ({exc}). Nothing was applied.") from None
-        return SyncResult(upserted=upserted, deleted=deleted, pages=1, cursor=cursor, snapshot=True)
+        return SyncResult(upserted=upserted, deleted=deleted, pages=1, cursor={"seq": signed[0], "after": None},
+                          snapshot=True)
+
+
+def _bounded_content(response: requests.Response) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_content(1024 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            response.close()
+            raise SyncError(f"The sync server's answer exceeds {MAX_RESPONSE_BYTES // 2**20} MiB; refused.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+

@@ -18,7 +18,7 @@ import numpy as np
 
 from desktop.catalog.knowledge import default_knowledge
 from desktop.catalog.store import CatalogStore
-from desktop.recommend.engine import STEPS, Recommender, _step_mask, hard_filter
+from desktop.recommend.engine import STEPS, Recommender, hard_filter, step_mask
 from desktop.recommend.index import IndexCache
 from desktop.recommend.profile import Profile
 from desktop.resources import resource
@@ -50,7 +50,7 @@ def main() -> None:
                 if step.step not in totals:
                     continue
                 spec = next(s for s in STEPS if s.step == step.step)
-                eligible = np.flatnonzero(allowed & _step_mask(index, spec))
+                eligible = np.flatnonzero(allowed & step_mask(index, spec))
                 has = [bool(set(index.products[r].inci) & wanted) for r in eligible]
                 cheapest = eligible[np.argsort(index.price[eligible], kind="stable")[:5]]
                 t = totals[step.step]

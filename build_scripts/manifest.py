@@ -30,7 +30,7 @@ HIDDEN_IMPORTS = [
     "desktop.ui.main_window", "desktop.doctor", "onnxruntime", "segno", "keyring.backends.SecretService",
     "keyring.backends.kwallet", "keyring.backends.macOS", "keyring.backends.Windows", "keyring.backends.fail",
     "mediapipe.python.solutions.face_detection", "mediapipe.python.solutions.face_mesh",
-    "skimage.data", "PySide6.QtPrintSupport",
+    "skimage.data", "PySide6.QtPrintSupport", "desktop.report.pdf", "reportlab", "reportlab.graphics.charts.lineplots",
 ]
 
 # The mediapipe graphs and models FaceFinder loads (face detection, full and short range; the face mesh with

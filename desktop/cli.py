@@ -20,6 +20,7 @@ from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.settings import AppPaths, Settings
 
 if TYPE_CHECKING:
+    from desktop.history.store import StoredScan
     from desktop.ml.analyzer import Analyzer
 
 log = logging.getLogger("skinlens")
@@ -187,13 +188,70 @@ def cmd_recommend(args: argparse.Namespace, paths: AppPaths) -> int:
         return 0
     for step in routine.steps:
         print(f"{step.step} ({', '.join(step.when)})")
-        for pick in step.products:
-            print(f"  {pick.score:.2f}  {pick.brand} {pick.name}  {pick.price:.2f} {pick.currency}")
-            for reason in pick.reasons:
+        for rank, pick in enumerate(step.products):
+            month = f", about {pick.monthly_cost:.2f} a month" if pick.monthly_cost is not None else ""
+            print(f"  {'pick' if rank == 0 else 'alt '} {pick.score:.2f}  {pick.brand} {pick.name}  "
+                  f"{pick.price:.2f} {pick.currency}{month}")
+            for reason in pick.reasons if rank == 0 else []:
                 print(f"        - {reason}")
+    total, currency, unknown = routine.monthly_cost()
+    print(f"about {total:.2f} {currency} a month" + (f" (size unknown: {', '.join(unknown)})" if unknown else ""))
     for warning in routine.warnings:
         print(f"warning: {warning}")
+    for note in routine.notes:
+        print(f"note: {note}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace, paths: AppPaths) -> int:
+    """`skinlens report --pdf OUT.pdf IMAGE... [--profile PROFILE.json]`: the photos as one sitting, the
+    routine, the trend over the stored scans, printed to a PDF."""
+    from desktop.recommend.engine import Recommender
+    from desktop.recommend.profile import Profile, ProfileError
+    from desktop.report.compose import analyse_views, content_from_views
+    from desktop.report.pdf import write_report_pdf
+
+    try:
+        answers = Profile.from_dict(_load_json(args.profile)) if args.profile else None
+    except (ValueError, ProfileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.pdf)
+    if not out.parent.is_dir():
+        print(f"error: the folder {out.parent} does not exist", file=sys.stderr)
+        return 1
+    views, failed = analyse_views(make_analyzer(paths), list(args.images))
+    for name, why in failed:
+        print(f"{name}: {why}", file=sys.stderr)
+    if not views:
+        print("error: none of the photos could be analysed, so no report was written", file=sys.stderr)
+        return 1
+    content = content_from_views(views, failed, Recommender.for_store(_open_store(paths)), answers,
+                                 _stored_scans(paths))
+    try:
+        write_report_pdf(out, content)
+    except OSError as exc:
+        print(f"error: the report could not be written to {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    steps = sum(1 for s in content.routine.steps if s.products) if content.routine else 0
+    print(f"wrote {out}: {len(views)} photo{'s' if len(views) != 1 else ''} analysed, a routine of {steps} steps")
+    return 0
+
+
+def _stored_scans(paths: AppPaths) -> list[StoredScan]:
+    """The history's scans for the report's trend; none when there is no history (it is never created here) or
+    it cannot be read (a locked history leaves the trend out, never the report)."""
+    if not paths.history_db.exists():
+        return []
+    try:
+        history = history_cli.open_history(paths)  # the window's store: same key, same photos folder
+    except Exception:
+        log.debug("history not readable for the report", exc_info=True)
+        return []
+    try:
+        return [] if history.locked is not None else history.analyses()
+    finally:
+        history.close()
 
 
 def _server_url(args: argparse.Namespace, paths: AppPaths) -> str:
@@ -284,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--report", metavar="REPORT.json")
     p.add_argument("--limit", type=int, default=3, help="products per step (default 3)")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("report", help="analyse photos and print a report with the routine to a PDF")
+    p.add_argument("--pdf", metavar="OUT.pdf", required=True)
+    p.add_argument("--profile", metavar="PROFILE.json", help="answers and preferences (as for recommend)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
     p = sub.add_parser("gui", help="open the window (the default when no command is given)")
     p.add_argument("--quit-after-paint", action="store_true",
                    help="print the time of the first paint and exit (installers' smoke test, launch benchmark)")
@@ -315,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return doctor.run(as_json=args.json)
     paths = AppPaths.default()
     handlers = {"analyze": cmd_analyze, "calibrate": cmd_calibrate, "catalog": cmd_catalog, "recommend": cmd_recommend,
-                "sync": cmd_sync, "login": cmd_login, "history": history_cli.cmd_history}
+                "report": cmd_report, "sync": cmd_sync, "login": cmd_login, "history": history_cli.cmd_history}
     try:
         return handlers[args.command](args, paths)
     except KeyboardInterrupt:

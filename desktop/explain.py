@@ -6,16 +6,11 @@ module turns a score into the line a person reads.
 
 from __future__ import annotations
 
-from desktop.vocabulary import CONCERNS, SKIN_TYPES
+from desktop.vocabulary import CONCERNS, SKIN_TYPES, level
 
 CONCERN_NAMES = {c.key: c.name for c in CONCERNS}
 MEANINGS = {c.key: c.meaning for c in CONCERNS}
-LEVELS = ((25.0, "low"), (50.0, "mild"), (75.0, "moderate"), (101.0, "marked"))
 SKIN_TYPE_WORDS = {t.key: t.words for t in SKIN_TYPES}
-
-
-def level(score: float) -> str:
-    return next(word for limit, word in LEVELS if score < limit)
 
 
 def meaning(concern: str, score: float | None) -> str:

@@ -83,6 +83,7 @@ class Settings:
     currency: str = "GBP"
     kiosk_pin_hash: str = ""  # pbkdf2 of the admin PIN (see hash_pin); empty: no PIN set yet
     kiosk_idle_seconds: int = 90
+    kiosk_allow_import: bool = False  # a kiosk is camera-only unless staff allow photo files
     retention_days: int = 0  # 0 keeps history until the user deletes it
     theme: str = "system"  # system | light | dark
     extra: dict[str, Any] = field(default_factory=dict)

@@ -81,3 +81,12 @@ GOALS = (
     Goal("smoother", "Smoother texture", ("texture",)),
     Goal("brighter_eyes", "Brighter under-eyes", ("dark_circles",)),
 )
+
+
+# (upper limit, word): a score below the limit gets the word
+LEVELS = ((25.0, "low"), (50.0, "mild"), (75.0, "moderate"), (101.0, "marked"))
+
+
+def level(score: float) -> str:
+    """The word for a 0–100 score, as the results screen, the routine's reasons and the report all say it."""
+    return next(word for limit, word in LEVELS if score < limit)

@@ -18,8 +18,9 @@ say() { printf '[skinlens] %s\n' "$*" >&2; }
 
 # Debian packages: PostgreSQL for the test suite's throwaway database, Xvfb and the xcb libraries that Qt's
 # xcb platform plugin needs for a real (virtual) window, the GL/font libraries Qt loads even offscreen, and
-# strace, with which the offline test sees every socket system call of the scan path.
-APT_PACKAGES=(postgresql xvfb xauth strace libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+# strace, with which the offline test sees every socket system call of the scan path, and poppler-utils (pdftoppm)
+# so the report test renders the PDF it reads back.
+APT_PACKAGES=(postgresql xvfb xauth strace poppler-utils libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xkb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-shape0 libxcb-randr0 libegl1 libgl1
   libfontconfig1 libdbus-1-3 libglib2.0-0)
 

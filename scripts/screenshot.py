@@ -1,13 +1,19 @@
 """Screenshots of every screen, for docs/screenshots/ (run under Xvfb: see README).
 
-xvfb-run -a -s "-screen 0 1280x800x24" python scripts/screenshot.py [OUT_DIR] [--dark]
+xvfb-run -a -s "-screen 0 1366x768x24" python scripts/screenshot.py [OUT_DIR] [--dark] [--size 1366x768]
+xvfb-run -a -s "-screen 0 1024x600x24" python scripts/screenshot.py docs/screenshots --size 1024x600 --small
 
 The camera is the file-backed fake camera playing scikit-image's public-domain astronaut photo, so the pictures
-are reproducible on any machine. Each screen is reached the way a user reaches it, through the real window.
+are reproducible on any machine. Each screen is reached the way a user reaches it, through the real window,
+which fills the screen as a maximised window would. The history holds three real analyses of that photo (as
+taken, as a webcam framing, brighter), back-dated to three weeks, one week and now so that the time axis has
+something to show. `--small` takes only the screens that matter most on a small screen (consent, results, and
+the kiosk's), with the size in the file name.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -17,8 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+DAY = 86_400.0
 
-def wait(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+
+def wait(predicate: Callable[[], bool], timeout: float = 90.0) -> None:
     from PySide6.QtCore import QCoreApplication
 
     deadline = time.monotonic() + timeout
@@ -29,19 +37,25 @@ def wait(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
         time.sleep(0.005)
 
 
-def settle(seconds: float = 0.4) -> None:
+def settle(seconds: float = 0.5) -> None:
     end = time.monotonic() + seconds
     wait(lambda: time.monotonic() > end)
 
 
-Shot = Callable[[Any, str], None]  # (window, file name without suffix)
+Shot = Callable[[Any, str], None]  # (window or dialog, file name without suffix)
+
+
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv[:-1] else default
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    dark = "--dark" in sys.argv
+    size_text = _option("--size", "1366x768")
+    args = [a for i, a in enumerate(sys.argv[1:], 1) if not a.startswith("--") and sys.argv[i - 1] != "--size"]
+    dark, small = "--dark" in sys.argv, "--small" in sys.argv
     out = Path(args[0]) if args else Path("docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(v) for v in size_text.split("x"))
     from PIL import Image
     from PySide6.QtWidgets import QApplication
 
@@ -52,43 +66,69 @@ def main() -> int:
     from desktop.ui.theme import apply_theme
 
     home = Path(tempfile.mkdtemp())
+    # the demo history's key: a throwaway key file, never the user's keyring or key folder
+    os.environ["SKINLENS_KEY_DIR"] = tempfile.mkdtemp()
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     frame = home / "webcam.png"
     Image.fromarray(demo_webcam_frame()).save(frame)
     app = QApplication(sys.argv[:1])
-    apply_theme(app, "dark" if dark else "light")
-    suffix = "_dark" if dark else ""
+    theme = "dark" if dark else "light"
+    apply_theme(app, theme)
+    suffix = ("_dark" if dark else "") + (f"_{size_text}" if small else "")
 
-    def shot(window: MainWindow, name: str) -> None:
+    def shot(widget: Any, name: str) -> None:
+        """The window as a person sees it; a dialog is painted over it where it sits (Xvfb composites
+        nothing, so each top-level widget is grabbed on its own)."""
+        from PySide6.QtGui import QPainter
+
         settle()
-        window.grab().save(str(out / f"{name}{suffix}.png"))
-        print(f"saved {out / f'{name}{suffix}.png'}")
+        image = window.grab()
+        if widget is not window:
+            from PySide6.QtGui import QColor, QPen
+
+            painter = QPainter(image)
+            corner = widget.geometry().topLeft() - window.geometry().topLeft()
+            painter.drawPixmap(corner, widget.grab())
+            painter.setPen(QPen(QColor("#808080"), 1))  # the frame a window manager would draw
+            painter.drawRect(corner.x() - 1, corner.y() - 1, widget.width() + 1, widget.height() + 1)
+            painter.end()
+        target = out / f"{name}{suffix}.png"
+        image.save(str(target))
+        print(f"saved {target}")
 
     paths = AppPaths(home)
-    Settings(keep_photos=True).save(paths.settings_file)
+    Settings(keep_photos=True, theme=theme).save(paths.settings_file)
     window = MainWindow(build_services(paths, cameras=FileCameras([frame])))
-    window.resize(1240, 780)
     window.start()
+    window.setGeometry(0, 0, width, height)  # what a maximised window gets (Xvfb has no window manager)
     reports: list[object] = []
     window.analysis_done.connect(reports.append)
-    shoot_scan_to_routine(window, shot, reports)
-    shoot_history_and_settings(window, shot, reports)
-    shoot_kiosk(window, shot)
+    shoot_scan_to_routine(window, shot, reports, small)
+    if not small:
+        shoot_history_and_settings(window, shot, reports)
+    shoot_kiosk(window, shot, small)
     window.close()
     return 0
 
 
-def shoot_scan_to_routine(window: Any, shot: Shot, reports: list[object]) -> None:
-    """Consent, the live camera, analysing, the results with a heat map, then the routine."""
+def shoot_scan_to_routine(window: Any, shot: Shot, reports: list[object], small: bool) -> None:
+    """Consent, the live camera, analysing, the results with the top concern's heat map, the routine."""
     shot(window, "1_consent")
     window.pages["consent"].start_button.click()
     window.capture.auto_box.setChecked(False)
     wait(lambda: window.live.checks_run > 3)
-    shot(window, "2_capture")
+    if not small:
+        shot(window, "2_capture")
     window.capture.take_photo()
-    shot(window, "3_analysing") if window.current_page == "analysing" else None
+    if window.current_page == "analysing" and not small:
+        shot(window, "3_analysing")
     wait(lambda: bool(reports) and window.session.routine is not None)
-    window.results.overlay_box.setCurrentIndex(window.results.overlay_box.findData("oiliness"))
     shot(window, "4_results")
+    if small:
+        return
+    window.results.split.setValue(55)
+    shot(window, "4_results_before_after")
+    window.results.split.setValue(100)
     window.form.goals["even_tone"].setChecked(True)
     window.form.fragrance_free.setChecked(True)
     window.session.routine = None
@@ -97,38 +137,68 @@ def shoot_scan_to_routine(window: Any, shot: Shot, reports: list[object]) -> Non
     shot(window, "5_routine")
 
 
+def _add_past_scans(window: Any, reports: list[object]) -> None:
+    """Two more real analyses of the astronaut (the photo as taken, and brighter), then the three scans are
+    dated three weeks ago, one week ago and now."""
+    import numpy as np
+    from skimage import data
+
+    photo = np.asarray(data.astronaut())
+    brighter = np.clip(photo.astype(np.float32) * 1.12 + 6, 0, 255).astype(np.uint8)
+    for expected, rgb in enumerate((photo, brighter), start=len(reports) + 1):
+        window.analyze_frame(rgb)
+        wait(lambda: len(reports) >= expected)  # noqa: B023 (waited for before the loop moves on)
+    history = window.services.history
+    wait(lambda: len(history.analyses()) >= 3)
+    scans = history.analyses()[-3:]
+    photos = [history.photo(scan.id) if scan.has_photo else None for scan in scans]
+    history.delete_analyses([scan.id for scan in scans])  # the date is sealed with the scan: saved again, dated
+    now = time.time()
+    for scan, kept, when in zip(scans, photos, (now - 21 * DAY, now - 7 * DAY - 3 * 3600, now), strict=True):
+        history.add_analysis(scan.report, kept, created_at=when)
+
+
 def shoot_history_and_settings(window: Any, shot: Shot, reports: list[object]) -> None:
-    """A second scan, so the history has two to compare; then the settings."""
-    window.show_page("capture")
-    wait(lambda: window.live.newest_frame() is not None)
-    window.capture.take_photo()
-    wait(lambda: len(reports) == 2)
-    wait(lambda: len(window.services.history.analyses()) == 2)
+    """History with three dated scans and two of them compared; then the settings and the shortcuts page."""
+    _add_past_scans(window, reports)
     loaded: list[int] = []
     window.history_controller.history_loaded.connect(lambda: loaded.append(1))
     window.show_page("history")
     wait(lambda: bool(loaded))
-    window.history.select_ids([e.id for e in window.history.entries])
+    window.history.select_ids([e.id for e in window.history.entries][:2])
     shot(window, "6_history")
     window.show_page("settings")
     shot(window, "7_settings")
+    dialog = window.show_shortcuts()
+    shot(dialog, "9_shortcuts")
+    dialog.close()
 
 
-def shoot_kiosk(window: Any, shot: Shot) -> None:
-    """Kiosk mode on, a scan, the routine with QR codes; then kiosk mode off again."""
+def shoot_kiosk(window: Any, shot: Shot, small: bool) -> None:
+    """Kiosk mode on: consent, a scan, the routine with QR codes, the "Still there?" countdown; then off."""
     from desktop.settings import Settings, hash_pin
 
-    window.settings_controller.save_settings(Settings(kiosk_mode=True, consent_given=True), "2468")
-    window.resize(1240, 780)
+    theme = window.services.settings.theme
+    window.settings_controller.save_settings(Settings(kiosk_mode=True, consent_given=True, theme=theme), "2468")
+    settle()
+    shot(window, "8_kiosk_consent")
     window.pages["consent"].start_button.click()
     wait(lambda: window.live.newest_frame() is not None)
     window.capture.take_photo()
     wait(lambda: window.session.scan is not None and window.session.routine is not None)
+    if not small:
+        shot(window, "8_kiosk_results")
     window.form.submit_button.click()
     wait(lambda: window.current_page == "routine")
     shot(window, "8_kiosk_routine_qr")
+    idle = window.kiosk_controller.idle
+    idle.timer.setInterval(10)
+    idle.timer.start()
+    wait(lambda: window.kiosk_controller.still_there.isVisible())
+    shot(window, "8_kiosk_still_there")
+    window.kiosk_controller.still_there.hide()
     window.session.admin_unlocked = True
-    unlocked = Settings(kiosk_mode=False, consent_given=True, kiosk_pin_hash=hash_pin("2468"))
+    unlocked = Settings(kiosk_mode=False, consent_given=True, kiosk_pin_hash=hash_pin("2468"), theme=theme)
     window.settings_controller.save_settings(unlocked, "")
 
 

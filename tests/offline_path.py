@@ -45,9 +45,10 @@ def scan(frame: Path, out: Path) -> dict[str, Any]:
     from desktop.ml.report import SkinReport
     from desktop.recommend.engine import Recommender
     from desktop.recommend.questionnaire import Answers
+    from desktop.report.compose import content_from_scan
+    from desktop.report.pdf import write_report_pdf
     from desktop.resources import resource
     from desktop.settings import AppPaths
-    from desktop.ui.report_pdf import write_pdf
 
     app = QGuiApplication.instance() or QGuiApplication(["offline"])
     rgb = capture(frame)
@@ -58,9 +59,11 @@ def scan(frame: Path, out: Path) -> dict[str, Any]:
     paths = AppPaths.default()
     store = CatalogStore(paths.catalog_db)
     store.seed_demo_if_empty(resource("catalog", "demo_catalog.csv"))
-    routine = Recommender.for_store(store).recommend(Answers().to_profile(report.to_dict()))
+    recommender = Recommender.for_store(store)
+    routine = recommender.recommend(Answers().to_profile(report.to_dict()))
     photo = userdata.encode_photo(rgb)
-    pdf = write_pdf(out / "report.pdf", report.to_dict(), "today", photo)
+    content = content_from_scan(report.to_dict(), time.time(), photo, analyzer, recommender, Answers(), [])
+    pdf = write_report_pdf(out / "report.pdf", content)  # the app's export, as History -> Export PDF makes it
     history = HistoryStore(paths.history_db, legacy_catalog=paths.catalog_db, photos_dir=paths.photos_dir)
     scan_id = userdata.save_scan(history, report.to_dict(), photo)
     saved = [s.id for s in history.analyses()]

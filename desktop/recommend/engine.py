@@ -1,57 +1,46 @@
-"""The recommender: profile + catalog → a routine of ranked products, each with the reasons why.
+"""The recommender: profile + catalog → a routine, one product per step with folded alternatives, each with why.
 
 1. Hard filters (never relaxed): currency, budget, fragrance-free (declared fragrance or any EU labelled
    allergen), vegan (unambiguous animal-derived ingredients), the avoid list (INCI names or free-from families
    such as "parabens"), pregnancy (no retinoids, no leave-on salicylic acid: labels do not state the dose),
    EU Annex II prohibited substances.
-2. Score in 0..1 = 0.6 × concern match + 0.35 × skin-type fit + 0.05 × price, where concern match is the
+2. Score in 0..1 = 0.6 × concern match + 0.3 × skin-type fit + 0.1 × cost, where concern match is the
    severity-weighted mean over concerns of the best active's evidence weight (A 1.0 … D 0.25) times its
    label-position weight, and skin-type fit looks at comedogenic load (oily/acne), humectants and occlusives
-   (dry), irritants and fragrance (sensitive), and the catalog's declared skin types.
-3. Per step, the best products with at most one per brand, each product in one step only; steps used in the
-   morning leave out leave-on retinoids and exfoliating acids; reasons name only ingredients present.
+   (dry), irritants and fragrance (sensitive), and the catalog's declared skin types; cost is the price at
+   first and, for each step's candidates, what a month of that step costs where the pack size is known (a
+   14-pad pack used nightly is dear however cheap the box looks).
+3. Steps take products by what they are, read from name and INCI (desktop.recommend.steps, .forms).
+4. The picks are chosen together so the routine breaks none of its own clash rules (desktop.recommend.select);
+   reasons name what in each product fits the person (desktop.recommend.reasons); each pick's monthly cost is
+   estimated from its size (desktop.recommend.cost).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 
-from desktop.catalog.knowledge import KnowledgeBase, default_knowledge
+from desktop.catalog.knowledge import EXFOLIANTS, RETINOIDS, KnowledgeBase, default_knowledge
 from desktop.catalog.store import CatalogStore
-from desktop.recommend.index import CatalogIndex, IndexCache
+from desktop.recommend.cost import COST_NOTE, monthly_costs, per_use_ml, price_score
+from desktop.recommend.index import CatalogIndex, IndexCache, vegan_disputed
 from desktop.recommend.profile import Profile
+from desktop.recommend.reasons import Context, needs_of, reasons_for
 from desktop.recommend.routine import Pick, Routine, RoutineStep
-from desktop.recommend.warnings import routine_warnings
-from desktop.vocabulary import CONCERN_KEYS, GOAL_WORDS, HYDRATION
+from desktop.recommend.select import alternatives, choose_picks, ranked
+from desktop.recommend.steps import STEPS, StepSpec, step_mask
+from desktop.recommend.warnings import chosen_rows, routine_notes, routine_warnings
+from desktop.vocabulary import CONCERN_KEYS, HYDRATION
+
+__all__ = ["STEPS", "Pick", "Recommender", "Routine", "RoutineStep", "StepSpec", "hard_filter", "step_mask"]
 
 EYE_STEP_THRESHOLD = 40.0
-MIN_SEVERITY_FOR_REASON = 15.0
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    step: str
-    when: tuple[str, ...]
-    categories: frozenset[str]
-    sunscreen: bool | None = None  # True: SPF required; False: SPF products left to the sunscreen step
-
-    @property
-    def daytime(self) -> bool:
-        """Used in the morning: no leave-on retinoid or exfoliating acid (they photosensitise; evening only)."""
-        return "am" in self.when
-
-
-STEPS = (
-    StepSpec("cleanser", ("am", "pm"), frozenset({"cleanser"})),
-    StepSpec("serum", ("am",), frozenset({"serum", "treatment"}), sunscreen=False),
-    StepSpec("treatment", ("pm",), frozenset({"serum", "treatment", "exfoliant"}), sunscreen=False),
-    StepSpec("moisturizer", ("am", "pm"), frozenset({"moisturizer", "oil"}), sunscreen=False),
-    StepSpec("sunscreen", ("am",), frozenset({"sunscreen", "moisturizer", "serum", "oil", "other"}), sunscreen=True),
-    StepSpec("eye", ("am", "pm"), frozenset({"eye"})),
-)
+CANDIDATES_PER_STEP = 60
+COST_WEIGHT = 0.1
+VEGAN_DISPUTED_PENALTY = 0.3  # asked for vegan: a product whose source is disputed only when nothing else fits
 
 
 class Recommender:
@@ -73,29 +62,74 @@ class Recommender:
     def recommend(self, profile: Profile, limit: int = 3) -> Routine:
         index = self._index()
         allowed, excluded = hard_filter(index, profile, self.kb)
-        score = total_score(index, profile)
-        steps = []
-        unused = allowed.copy()  # a product fills one step only (serum and treatment share categories)
-        for spec in STEPS:
-            if spec.step == "eye" and profile.concerns.get("dark_circles", 0.0) < EYE_STEP_THRESHOLD:
-                continue
-            rows = _pick_rows(index, unused & _step_mask(index, spec), score, limit)
-            unused[rows] = False
-            steps.append(RoutineStep(spec.step, list(spec.when),
-                                     [_pick(index, row, score[row], profile) for row in rows]))
+        specs = [s for s in STEPS if s.step != "eye"
+                 or profile.concerns.get("dark_circles", 0.0) >= EYE_STEP_THRESHOLD]
+        by_needs: dict[tuple[tuple[str, float], ...], np.ndarray] = {}
+        score = {}
+        for s in specs:  # the eye step has its own needs; the face steps share theirs
+            seen = _for_step(profile, s.step)
+            key = tuple(sorted(seen.concerns.items()))
+            score[s.step] = by_needs[key] if key in by_needs else by_needs.setdefault(key, total_score(index, seen))
+        disputed = vegan_disputed(index, self.kb) if profile.preferences.vegan else None
+        rank_score = {step: values if disputed is None else values - VEGAN_DISPUTED_PENALTY * disputed
+                      for step, values in score.items()}
+        count = max(CANDIDATES_PER_STEP, limit * 20)
+        candidates, monthly = {}, {}
+        for s in specs:
+            rows = ranked(index, allowed & step_mask(index, s), rank_score[s.step], count)
+            delta, month = cost_delta(index, s, rows)
+            monthly[s.step] = dict(zip(rows, month.tolist(), strict=True))
+            for table in (score, rank_score):
+                table[s.step] = table[s.step].copy()  # the arrays may be shared between steps
+                table[s.step][rows] = np.round(np.clip(table[s.step][rows] + delta, 0.0, 1.0), 4)
+            order = rank_score[s.step]
+            candidates[s.step] = sorted(rows, key=lambda r: (-order[r], index.price[r], index.products[r].id))
+        picks = choose_picks(index, candidates, rank_score)
+        lists = alternatives(index, candidates, picks, limit)
+        context = Context(evening_sensitisers=_evening_sensitisers(index, picks))
+        steps = [RoutineStep(s.step, list(s.when), [
+            _pick(index, row, float(score[s.step][row]), monthly[s.step][row], s, profile, context)
+            for row in lists.get(s.step, [])]) for s in specs]
         unmeasured = [c for c in CONCERN_KEYS if c in profile.unknown and c not in profile.concerns]
-        return Routine(steps, routine_warnings(index, steps, profile, self.kb), excluded, unmeasured)
+        return Routine(steps, routine_warnings(index, chosen_rows(index, steps), profile, self.kb), excluded,
+                       routine_notes(profile), COST_NOTE, profile, unmeasured)
+
+    def review(self, routine: Routine, profile: Profile | None, chosen: dict[str, str]) -> list[str]:
+        """The warnings for the products a person chose (step -> product id; the pick where they chose none);
+        `profile` None: the one the routine was made for."""
+        index = self._index()
+        profile = profile or routine.profile or Profile()
+        return routine_warnings(index, chosen_rows(index, routine.steps, chosen), profile, self.kb)
 
 
-def _step_mask(index: CatalogIndex, spec: StepSpec) -> np.ndarray:
-    mask = np.isin(index.category, list(spec.categories))
-    if spec.sunscreen is True:
-        mask &= index.spf
-    elif spec.sunscreen is False:
-        mask &= ~index.spf
-    if spec.daytime:
-        mask &= ~(index.leave_on & (index.retinoid | index.exfoliant))  # a rinse-off acid cleanser is fine
-    return np.asarray(mask)
+def _for_step(profile: Profile, step: str) -> Profile:
+    """The profile as one step sees it: an eye product is ranked for the eye area's needs, a face product for
+    the rest (caffeine for dark circles does nothing in a face cream)."""
+    return replace(profile, concerns={k: v for k, v in needs_of(profile, step).items() if k in profile.concerns})
+
+
+def _evening_sensitisers(index: CatalogIndex, picks: dict[str, int]) -> tuple[str, ...]:
+    found: list[str] = []
+    for step, row in picks.items():
+        if step in ("treatment", "moisturizer", "eye"):  # a cleanser's acid is rinsed off
+            found += [n for n in index.products[row].inci if n in RETINOIDS or n in EXFOLIANTS]
+    return tuple(dict.fromkeys(found))
+
+
+def _monthly(index: CatalogIndex, spec: StepSpec, rows: np.ndarray) -> np.ndarray:
+    """A month of this step for each of `rows` (NaN where the size is unknown)."""
+    per_use = np.array([per_use_ml(spec.step, str(index.form[r]), bool(index.watery[r])) for r in rows])
+    return monthly_costs(index.price[rows], index.size_amount[rows], index.size_counted[rows], per_use,
+                         len(spec.when))
+
+
+def _pick(index: CatalogIndex, row: int, score: float, month: float, spec: StepSpec, profile: Profile,
+          context: Context) -> Pick:
+    product = index.products[row]
+    cost = None if np.isnan(month) else month
+    return Pick(product.id, product.brand, product.name, score, float(product.price), product.currency,
+                reasons_for(index, row, spec.step, profile, context), product.buy_url, product.size,
+                None if cost is None else round(cost, 2))
 
 
 def hard_filter(index: CatalogIndex, profile: Profile, kb: KnowledgeBase) -> tuple[np.ndarray, dict[str, int]]:
@@ -167,59 +201,20 @@ def concern_match(index: CatalogIndex, profile: Profile) -> np.ndarray:
 
 
 def total_score(index: CatalogIndex, profile: Profile) -> np.ndarray:
-    prices = index.price
-    ceiling = float(np.percentile(prices, 90)) if len(prices) else 1.0
-    price_score = 1.0 - np.clip(prices / max(ceiling, 1e-6), 0, 1)
     concern_weight = 0.6 if any(v > 0 for v in profile.concerns.values()) or profile.skin_type == "dry" else 0.0
-    score = concern_weight * concern_match(index, profile) + (0.95 - concern_weight) * type_fit(index, profile)
-    return np.asarray(np.round(score + 0.05 * price_score, 4))
+    fit = concern_weight * concern_match(index, profile) + (0.9 - concern_weight) * type_fit(index, profile)
+    return np.asarray(np.round(fit + COST_WEIGHT * index.price_score, 4))
 
 
-def _pick_rows(index: CatalogIndex, mask: np.ndarray, score: np.ndarray, limit: int) -> list[int]:
-    """Top rows by score (ties: cheaper, then id), at most one per brand."""
-    candidates = np.flatnonzero(mask)
-    if candidates.size == 0:
-        return []
-    take = min(candidates.size, limit * 20)
-    top = candidates[np.argpartition(-score[candidates], take - 1)[:take]]
-    order = sorted(top, key=lambda r: (-score[r], index.price[r], index.products[r].id))
-    rows, brands = [], set()
-    for row in order:
-        if index.brand[row] in brands:
-            continue
-        brands.add(index.brand[row])
-        rows.append(int(row))
-        if len(rows) == limit:
-            break
-    return rows
-
-
-def _pick(index: CatalogIndex, row: int, score: float, profile: Profile) -> Pick:
-    product = index.products[row]
-    return Pick(product.id, product.brand, product.name, float(score), float(product.price), product.currency,
-                reasons_for(index, row, profile), product.buy_url)
-
-
-def reasons_for(index: CatalogIndex, row: int, profile: Profile) -> list[str]:
-    """Plain-language reasons, each naming an ingredient this product contains."""
-    reasons: list[str] = []
-    needs = dict(profile.concerns)
-    if profile.skin_type == "dry":
-        needs.setdefault(HYDRATION, 50.0)
-    for need, severity in sorted(needs.items(), key=lambda kv: -kv[1]):
-        best = int(index.best_active[need][row]) if need in index.best_active else -1
-        if best >= 0 and severity >= MIN_SEVERITY_FOR_REASON:
-            active = index.actives[best]
-            name = active.ingredient
-            if active.display != active.ingredient:
-                name += f" ({active.display})"
-            reasons.append(f"{name} targets {GOAL_WORDS.get(need, need)} (evidence {active.grade})")
-    if profile.skin_type in ("oily", "combination") and index.comedogenic_load[row] < 0.5:
-        reasons.append(f"low in pore-clogging ingredients, suits {profile.skin_type} skin")
-    if (profile.sensitive or profile.skin_type == "sensitive") and not index.fragrance[row]:
-        reasons.append("no fragrance or labelled fragrance allergens, kinder to sensitive skin")
-    if profile.skin_type in index.declared and index.declared[profile.skin_type][row]:
-        reasons.append(f"made for {profile.skin_type} skin")
-    if index.spf[row]:
-        reasons.append("daily sun protection (SPF)")
-    return reasons
+def cost_delta(index: CatalogIndex, spec: StepSpec, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(score change, monthly cost) for `rows`: their cost part judged again on what a month of this step
+    costs, relative to these rows (the price where the pack size is unknown, monthly cost NaN)."""
+    if not rows:
+        return np.zeros(0), np.zeros(0)
+    monthly = _monthly(index, spec, np.asarray(rows))
+    known = ~np.isnan(monthly)
+    by_price = index.price_score[rows]
+    cost = by_price.copy()
+    if known.any():
+        cost[known] = price_score(monthly[known], dear=3.0)
+    return COST_WEIGHT * (cost - by_price), monthly

@@ -72,6 +72,18 @@ class Answers:
         return profile
 
 
+def missing_basis(answers: Answers, report: dict[str, Any] | None) -> str | None:
+    """Why no routine can be made yet, or None: a routine needs a scan or something the person said about
+    their skin (a type, a goal, sensitivity or pregnancy). Preferences alone (vegan, a budget) describe products,
+    not skin: a routine from them would be the catalog's cheapest wipes."""
+    if report is not None:
+        return None
+    if answers.skin_type or answers.goals or answers.sensitive or answers.pregnant:
+        return None
+    return ("No routine yet: take or import a photo, or tell us about your skin (its type or what you want to "
+            "improve), and the routine follows.")
+
+
 def parse_avoid_list(text: str) -> list[str]:
     """'Alcohol Denat., linalool; parfum' → ['Alcohol Denat.', 'linalool', 'parfum'] (commas or semicolons)."""
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]

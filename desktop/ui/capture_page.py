@@ -6,12 +6,15 @@ newest guidance. When no camera exists it says so and offers photo import, which
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,6 +31,16 @@ from desktop.ui.widgets import PhotoView
 
 NO_CAMERA = ("No camera was found on this computer.\nImport a photo instead (Ctrl+O or drag one here), "
              "or connect a camera and press Refresh.")
+NO_CAMERA_KIOSK = "No camera is working on this kiosk.\nPlease ask a member of staff."
+PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
+
+
+def pick_photo_file(parent: QWidget) -> Path | None:
+    """The file dialog for "Open photo", starting in the user's Pictures folder when there is one."""
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    start = pictures if pictures and Path(pictures).is_dir() else str(Path.home())
+    path, _ = QFileDialog.getOpenFileName(parent, "Open a photo", start, PHOTO_FILTER)
+    return Path(path) if path else None
 
 
 class CapturePage(QWidget):
@@ -42,13 +55,17 @@ class CapturePage(QWidget):
         self.live, self._cameras, self._tasks = live, cameras, tasks
         self.auto = AutoCapture()
         self.preferred_camera = 0
+        self.import_allowed = True
         self.last_guidance: Guidance | None = None
         self.view = PhotoView("Starting the camera…")
         self.view.mirrored = True
         self.view.show_guide = True
         self.instruction = QLabel(" ")
         self.instruction.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.instruction.setStyleSheet("font-size: 18px; font-weight: 600;")
+        font = self.instruction.font()  # a font, not a style sheet: style sheets freeze the palette
+        font.setPixelSize(18)
+        font.setBold(True)
+        self.instruction.setFont(font)
         self.camera_box = QComboBox()
         self.camera_box.setAccessibleName("Camera")
         self.camera_box.activated.connect(lambda _i: self.start_camera())
@@ -102,6 +119,15 @@ class CapturePage(QWidget):
     def set_preferred_camera(self, index: int) -> None:
         self.preferred_camera = index
 
+    def set_import_allowed(self, allowed: bool) -> None:
+        """A kiosk is camera-only unless staff allow import: no import button, no hint to import."""
+        self.import_allowed = allowed
+        self.import_button.setVisible(allowed)
+
+    @property
+    def no_camera_message(self) -> str:
+        return NO_CAMERA if self.import_allowed else NO_CAMERA_KIOSK
+
     def say(self, text: str) -> None:
         """Put a message where the live instructions go (e.g. why the last photo could not be analysed)."""
         self.instruction.setText(text)
@@ -118,7 +144,7 @@ class CapturePage(QWidget):
         for info in cameras:
             self.camera_box.addItem(info.name, info.index)
         if not cameras:
-            self._no_camera(NO_CAMERA)
+            self._no_camera(self.no_camera_message)
             return
         position = max(0, self.camera_box.findData(self.preferred_camera))
         self.camera_box.setCurrentIndex(position)
@@ -128,7 +154,7 @@ class CapturePage(QWidget):
     def start_camera(self) -> None:
         index = self.camera_box.currentData()
         if index is None:
-            self._no_camera(NO_CAMERA)
+            self._no_camera(self.no_camera_message)
             return
         self.auto.reset()
         self.three_views.restart()
@@ -145,13 +171,15 @@ class CapturePage(QWidget):
         self.live.stop()
         self.view.clear()
         self.view.placeholder = message
-        self.instruction.setText("Import a photo to continue")
+        self.instruction.setText("Import a photo to continue" if self.import_allowed else "Camera unavailable")
         self.shutter.setEnabled(False)
-        self.import_button.setFocus()
+        if self.import_allowed:
+            self.import_button.setFocus()
 
     def _on_stopped(self, reason: str) -> None:
         if reason:
-            self._no_camera(reason + "\n\nYou can still import a photo.")
+            self._no_camera(reason + ("\n\nYou can still import a photo." if self.import_allowed
+                                      else "\n\nPlease ask a member of staff."))
 
     # -- frames and guidance ----------------------------------------------------------------------
     def _show_preview(self) -> None:

@@ -20,7 +20,7 @@ from desktop.recommend.questionnaire import Answers
 from desktop.services import Services
 from desktop.session import Session
 from desktop.ui.history_page import HistoryEntry, HistoryPage
-from desktop.ui.report_pdf import write_pdf
+from desktop.ui.report_pdf import export_report
 from desktop.ui.scan import Scan
 from desktop.ui.shell import Shell
 
@@ -153,14 +153,8 @@ class HistoryController(QObject):
             self.shell.show_status(f"Saved {written}", 8000)
             self.pdf_written.emit(str(written))
 
-        history = self.services.history
-
-        def work(state: object) -> Path:
-            written = write_pdf(path, entry.report, entry.when, history.photo(entry.id) if entry.has_photo else None)
-            history.record_export(written)  # "Delete all my data" then knows of it
-            return written
-
-        self.shell.tasks.run(work, done)
+        services, answers = self.services, self.session.answers
+        self.shell.tasks.run(lambda state: export_report(services, entry, path, answers), done)
 
     # -- delete all -------------------------------------------------------------------------------
     def confirm_delete_all(self) -> None:
@@ -168,8 +162,12 @@ class HistoryController(QObject):
                           "Delete your scan history, kept photos, answers and calibration from this computer, "
                           "and destroy the key that encrypts them? This cannot be undone. PDF reports you saved "
                           "outside SkinLens's data folder stay where you put them.",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                           self.shell.dialog_parent())
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete everything")
+        box.button(QMessageBox.StandardButton.No).setText("No, keep my data")
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must never delete
+        box.setEscapeButton(QMessageBox.StandardButton.No)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(self.delete_all_data)
         box.open()

@@ -11,12 +11,13 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 
 from desktop.explain import CONCERN_NAMES
 from desktop.ml.report import CONCERNS
-from desktop.ui.widgets import TrendChart
+from desktop.ui.charts import TrendChart
+from desktop.ui.theme import change_colours
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+NOTABLE_CHANGE = 5  # points: the stability target of the scores (README); smaller moves are noise
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,11 @@ class HistoryPage(QWidget):
         self.table.setHorizontalHeaderLabels(["Date", "Skin type", "Tone (Monk)", "Most visible"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.concern = QComboBox()
         self.concern.addItem("All concerns", "")
@@ -152,7 +159,7 @@ class HistoryPage(QWidget):
     def _update_chart(self) -> None:
         chosen = self.concern.currentData()
         concerns = [chosen] if chosen else list(CONCERNS)
-        self.chart.set_series([e.when for e in self.entries],
+        self.chart.set_series([e.created_at for e in self.entries],
                               {c: [e.score(c) for e in self.entries] for c in concerns})
 
     def _selection_changed(self) -> None:
@@ -166,7 +173,7 @@ class HistoryPage(QWidget):
             self.compare.setText("Select two scans (Ctrl+click) to compare them side by side.")
             return
         older, newer = sorted((self._entry(i) for i in ids), key=lambda e: e.created_at)
-        self.compare.setText(comparison_html(older, newer))
+        self.compare.setText(comparison_html(older, newer, *change_colours(self.palette())))
         self._compared = (older.id, newer.id)
         wanted = [e.id for e in (older, newer) if e.has_photo]
         if wanted:
@@ -178,6 +185,12 @@ class HistoryPage(QWidget):
             pixmap = QPixmap()
             if scan_id in photos and pixmap.loadFromData(photos[scan_id]):
                 label.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The compare colours are picked for the palette: pick them again after a theme switch."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "compare"):
+            self._selection_changed()
 
     def _export(self) -> None:
         ids = self.selected_ids()
@@ -191,14 +204,32 @@ def _cell(table: QTableWidget, row: int) -> QTableWidgetItem:
     return item
 
 
-def comparison_html(older: HistoryEntry, newer: HistoryEntry) -> str:
+def change_words(before: float | None, after: float | None) -> tuple[str, int]:
+    """How a score moved between two scans, as people read it, and its direction: -1 better (less visible),
+    +1 worse, 0 no real change. Whole points are compared, so a change that rounds to nothing is "same", never
+    "-0"; a few points either way are within what light and camera alone move, so they are not called a change."""
+    if before is None or after is None:
+        return "—", 0
+    delta = round(after) - round(before)
+    if delta == 0:
+        return "same", 0
+    if abs(delta) < NOTABLE_CHANGE:
+        return f"{delta:+d} (about the same)", 0
+    return (f"▼ {-delta} better", -1) if delta < 0 else (f"▲ {delta} worse", 1)
+
+
+def comparison_html(older: HistoryEntry, newer: HistoryEntry, better: str, worse: str) -> str:
+    """Two scans side by side; changes in `better` / `worse` colours (chosen for the palette's contrast) and
+    in words with an arrow, so they read the same without colour."""
     rows = []
     for concern in CONCERNS:
         a, b = older.score(concern), newer.score(concern)
-        change = f"{b - a:+.0f}" if a is not None and b is not None else "—"
+        words, direction = change_words(a, b)
+        cell = html.escape(words) if direction == 0 else \
+            f"<span style='color:{better if direction < 0 else worse}'><b>{html.escape(words)}</b></span>"
         rows.append(f"<tr><td>{html.escape(CONCERN_NAMES[concern])}</td><td align='right'>"
                     f"{'—' if a is None else f'{a:.0f}'}</td><td align='right'>{'—' if b is None else f'{b:.0f}'}"
-                    f"</td><td align='right'>{change}</td></tr>")
+                    f"</td><td align='right'>{cell}</td></tr>")
     return (f"<table cellpadding='3'><tr><th></th><th>{older.when}</th><th>{newer.when}</th><th>change</th></tr>"
-            + "".join(rows) + "</table><small>Lower is less visible. Lighting and camera changes move scores "
-            "too: compare scans taken in the same place.</small>")
+            + "".join(rows) + "</table><small>Lower is less visible, which is better. Lighting and camera changes "
+            "move scores too: compare scans taken in the same place.</small>")

@@ -1,10 +1,8 @@
 """The main window: consent → capture → analysing → results (+ questions) → routine; history and settings.
 
-A thin view over the services it is handed. Analysis, recommendations, database, files and network run
-through the TaskRunner; slots on the UI thread only swap in results. What the person did (scan, routine,
-answers, kiosk unlock) lives in the Qt-free `Session`; kiosk, history, sync and settings behaviour live in
-their controllers, which drive the pages through the pages' methods and reach the window only through `Shell`.
-This file stays about navigation and the scan flow.
+A thin view over the services it is handed: long work runs through the TaskRunner, what the person did lives
+in the Qt-free `Session`, and kiosk, history, sync and settings behaviour live in their controllers (which
+reach the window only through `Shell`). This file stays about navigation and the scan flow.
 """
 
 from __future__ import annotations
@@ -14,18 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop.capture import LiveGuide
 from desktop.ml.report import DISCLAIMER, AnalysisFailure
 from desktop.recommend.engine import Routine
-from desktop.recommend.questionnaire import Answers
+from desktop.recommend.questionnaire import Answers, missing_basis
 from desktop.services import Services
 from desktop.session import Session
-from desktop.ui.capture_page import CapturePage
+from desktop.ui.capture_page import CapturePage, pick_photo_file
 from desktop.ui.consent import ConsentGate
+from desktop.ui.focus import FocusRing
+from desktop.ui.help import ShortcutsDialog, about_box, error_box, open_shortcuts
 from desktop.ui.history_controller import HistoryController
 from desktop.ui.history_page import HistoryPage
 from desktop.ui.kiosk import KioskController
@@ -39,12 +39,13 @@ from desktop.ui.settings_page import SettingsPage
 from desktop.ui.simple_pages import AnalysingPage, ConsentPage
 from desktop.ui.sync_controller import SyncController
 from desktop.ui.tasks import TaskHandle, TaskRunner
-from desktop.ui.window_state import restore_geometry, save_geometry
+from desktop.ui.theme import KIOSK_PROPERTY, KIOSK_STYLE, repolish_style_sheet
+from desktop.ui.window_state import first_size, restore_geometry, save_geometry
 
-PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff *.gif);;All files (*)"
 NAV = (("capture", "&Scan", "Ctrl+1"), ("results", "&Results", "Ctrl+2"), ("routine", "R&outine", "Ctrl+3"),
        ("history", "&History", "Ctrl+4"), ("settings", "Se&ttings", "Ctrl+,"))
 WARM_UP_DELAY_MS = 300  # after the first paint
+PRIVACY_LINE = "Photos are analysed on this computer and never leave it."
 
 
 class MainWindow(QMainWindow):
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         self.session: Session[Scan] = Session()
         self.setWindowTitle("SkinLens")
         self.setAcceptDrops(True)
-        self.resize(1180, 780)
+        first_size(self)
         self.live = LivePreview(services.cameras, LiveGuide(services.analyzer.faces), services.notifier)
         self.form = QuestionnaireForm(services.settings.currency)
         self.capture = CapturePage(self.live, services.cameras, self.tasks)
@@ -84,9 +85,10 @@ class MainWindow(QMainWindow):
         self._build_controllers()
         self._connect()
         self.session.on_reset(self._forget_views)
+        self.focus_ring = FocusRing(self)
         self.error_raised.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
         services.notifier.add_listener(self.error_raised.emit)
-        self.statusBar().showMessage("Photos are analysed on this computer and never leave it.")
+        self.statusBar().showMessage(PRIVACY_LINE)
 
     # -- pages and navigation -------------------------------------------------------------------
     @property
@@ -105,13 +107,17 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
             self.nav[name] = action
         file_menu = self.menuBar().addMenu("&File")
-        open_action = file_menu.addAction("&Open photo…")
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_photo)
+        self.open_action = file_menu.addAction("&Open photo…")
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.choose_photo)
         self.quit_action = file_menu.addAction("&Quit")
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&Help").addAction("&About SkinLens").triggered.connect(self.show_about)
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = help_menu.addAction("&Keyboard shortcuts")
+        self.shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction("&About SkinLens").triggered.connect(self.show_about)
 
     def _build_controllers(self) -> None:
         services, session = self.services, self.session
@@ -132,11 +138,13 @@ class MainWindow(QMainWindow):
         self.pages["analysing"].cancel_requested.connect(self.cancel_analysis)
         self.results.routine_requested.connect(lambda: self.refresh_routine(show=True))
         self.routine_page.buy_requested.connect(self.buy)
+        self.routine_page.set_reviewer(lambda routine, chosen: self.services.recommender.review(routine, None, chosen))
         self.routine_page.filters_changed.connect(self._quick_filters_changed)
         self.routine_page.answers_requested.connect(lambda: self.show_page("results"))
 
     def start(self) -> None:
         """Show the window the way the settings ask (kiosk: fullscreen, consent every session)."""
+        self.settings_controller.apply_theme()
         restore_geometry(self, self.services.paths.window_state_file)
         self.kiosk_controller.apply_mode()
         self.show_page("capture")  # or the consent screen, if the person has not accepted it
@@ -185,12 +193,17 @@ class MainWindow(QMainWindow):
         self.page_changed.emit(name)
 
     # -- the scan flow --------------------------------------------------------------------------
+    @property
+    def import_allowed(self) -> bool:
+        """A kiosk is camera-only (no file dialog onto the machine) unless staff allowed photo import."""
+        return not self.kiosk or self.services.settings.kiosk_allow_import
+
     def choose_photo(self) -> None:
-        if not self.consent.allows():
+        if not self.consent.allows() or not self.import_allowed:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo", str(Path.home()), PHOTO_FILTER)
-        if path:
-            self.analyze_file(Path(path))
+        path = pick_photo_file(self)
+        if path is not None:
+            self.analyze_file(path)
 
     def analyze_file(self, path: Path) -> TaskHandle | None:
         """Analyse a photo file in a worker; the result arrives through `analysis_done` (None: no consent)."""
@@ -254,9 +267,15 @@ class MainWindow(QMainWindow):
         self.refresh_routine(show=False)
 
     # -- routine --------------------------------------------------------------------------------
-    def refresh_routine(self, show: bool = True) -> TaskHandle:
+    def refresh_routine(self, show: bool = True) -> TaskHandle | None:
         answers = self.session.answers = self.form.answers()
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
+        missing = missing_basis(answers, self.session.report_dict())
+        if missing is not None:  # nothing known about this person's skin: no routine for nobody
+            self.routine_page.show_no_routine(missing)
+            if show:
+                self.show_page("routine")
+            return None
         profile = answers.to_profile(self.session.report_dict())
         recommender = self.services.recommender
         if not self.kiosk:
@@ -298,24 +317,33 @@ class MainWindow(QMainWindow):
         self.form.set_detected_type(None)
         self.routine_page.set_quick_filters(answers.fragrance_free, answers.vegan)
         self.history.show_entries([])
+        self.statusBar().showMessage(PRIVACY_LINE)  # not the last person's "Analysed in …"
         gc.collect()
 
     def buy(self, url: str) -> bool:
         """Open a product's affiliate link in the system browser (never in kiosk mode: QR codes there)."""
         if self.kiosk or not url:
             return False
-        if self.services.open_url is not None:
-            return self.services.open_url(url)
-        return bool(QDesktopServices.openUrl(QUrl(url)))
+        opener = self.services.open_url or (lambda link: bool(QDesktopServices.openUrl(QUrl(link))))
+        opened = opener(url)
+        if not opened:  # no browser here: the link to copy, not silence
+            self.routine_page.offer_link(url)
+        return opened
 
     # -- what controllers may ask of the window (desktop.ui.shell.Shell) -------------------------
     def show_status(self, message: str, msecs: int = 0) -> None:
         self.statusBar().showMessage(message, msecs)
 
     def set_kiosk(self, kiosk: bool) -> None:
+        """Kiosk chrome: fullscreen, touch-sized controls, no history, camera only unless import is allowed."""
         self.routine_page.set_kiosk(kiosk)
+        self.pages["consent"].set_kiosk(kiosk)
         self.nav["history"].setVisible(not kiosk)
         self.history.set_kiosk(kiosk)
+        self.capture.set_import_allowed(self.import_allowed)
+        self.open_action.setEnabled(self.import_allowed)
+        self.setProperty(KIOSK_PROPERTY, kiosk)
+        self.setStyleSheet(KIOSK_STYLE if kiosk else "")  # (re)polishes every control, scroll bars included
         self.quit_action.setText("&Quit (staff)" if kiosk else "&Quit")
         if kiosk:
             self.showFullScreen()
@@ -323,6 +351,11 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.showNormal()
         self.show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            repolish_style_sheet(self)  # the kiosk's sheet would keep the old theme's colours
 
     def close_message_boxes(self) -> None:
         for dialog in self.findChildren(QMessageBox):
@@ -333,44 +366,28 @@ class MainWindow(QMainWindow):
 
     # -- drag & drop, errors, about, close ------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls() and self.current_page not in ("consent", "analysing"):
+        if event.mimeData().hasUrls() and self.current_page not in ("consent", "analysing") and self.import_allowed:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()] if self.import_allowed else []
         if urls:
             self.analyze_file(Path(urls[0].toLocalFile()))
 
     def _show_error(self, message: str, details: str) -> None:
-        """Non-blocking message box (open(), not exec()), so a burst of errors never stacks modal loops."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "SkinLens", message, QMessageBox.StandardButton.Ok, self)
-        box.setDetailedText(details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.last_error_box = box
+        self.last_error_box = error_box(self, message, details)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        self.shortcuts_dialog = open_shortcuts(self)
+        return self.shortcuts_dialog
 
     def show_about(self) -> QMessageBox:
-        """Version, the privacy promise, and the attribution of the data the app ships."""
-        from desktop import __version__
-        from desktop.resources import resource
-
-        attribution = resource("ATTRIBUTION.md").read_text(encoding="utf-8")
-        box = QMessageBox(QMessageBox.Icon.Information, "About SkinLens",
-                          f"SkinLens {__version__}\n\nPhotos are analysed on this computer and never leave it.\n"
-                          f"{DISCLAIMER}\n\nData sources and licences: see details.",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setDetailedText(attribution)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
-
-    def _close_unlocked(self) -> None:
-        self.close()
+        return about_box(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.kiosk and not self.session.admin_unlocked:
             event.ignore()
-            self.kiosk_controller.ask_admin("exit", self._close_unlocked)
+            self.kiosk_controller.ask_admin("exit", self.close)
             return
         self.cancel_analysis()
         self.live.stop(wait=1.0)

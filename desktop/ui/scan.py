@@ -1,7 +1,9 @@
 """One scan as the screens show it, prepared in the worker that analysed it.
 
-Scaling the photo and warping eight heat maps take tens of milliseconds on a 1080p photo; doing it next to
-the analysis keeps the UI thread's work on arrival to a few pointer swaps (the window never freezes).
+Scaling the photo, finding its skin and drawing eight heat maps on it take a good part of a second on a slow
+machine; doing it next to the analysis keeps the UI thread's work on arrival to a few pointer swaps (the window
+never freezes). The skin needs the face's landmarks, which the report does not carry: the face finder runs once
+more on the same pixels (it is deterministic, so it finds the face the analysis used).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
+from desktop import heatmap
 from desktop.ml.analyzer import Analyzer
-from desktop.ml.maps import heat_rgba
+from desktop.ml.face import FaceFinder
 from desktop.ml.report import AnalysisFailure, SkinReport
 from desktop.tasks import TaskState
 from desktop.ui.widgets import to_qimage
@@ -27,11 +30,17 @@ DISPLAY_SIDE = 1024  # longest side of the photo kept for display; the full imag
 class Scan:
     report: SkinReport
     photo: QImage
-    overlays: dict[str, QImage] = field(default_factory=dict)
+    overlays: dict[str, QImage] = field(default_factory=dict)  # concern -> heat map on the skin (RGBA)
     jpeg: bytes | None = None  # the analysed photo, encoded, only when the user keeps photos with history
+    face_outline: list[tuple[float, float]] = field(default_factory=list)  # the face used, in `photo` pixels
+    where: dict[str, str] = field(default_factory=dict)  # concern -> where it shows most ("forehead")
+
+    @property
+    def face_count(self) -> int:
+        return int(self.report.face.get("count", 1) or 1)
 
 
-def prepare(report: SkinReport | AnalysisFailure, rgb: np.ndarray | None,
+def prepare(report: SkinReport | AnalysisFailure, rgb: np.ndarray | None, faces: FaceFinder,
             keep_photo: bool = False) -> Scan | AnalysisFailure:
     if isinstance(report, AnalysisFailure):
         return report
@@ -41,11 +50,20 @@ def prepare(report: SkinReport | AnalysisFailure, rgb: np.ndarray | None,
     scale = min(1.0, DISPLAY_SIDE / max(rgb.shape[:2]))
     small = cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)),
                        interpolation=cv2.INTER_AREA) if scale < 1.0 else rgb
-    overlays = {}
-    if report.maps is not None:
-        overlays = {name: to_qimage(heat_rgba(report.maps.overlay(name, scale))) for name in report.maps.names}
+    overlays: dict[str, QImage] = {}
+    outline: list[tuple[float, float]] = []
+    where: dict[str, str] = {}
+    face = faces.find(rgb).face if report.maps is not None else None
+    if face is not None:
+        area = heatmap.skin_area(rgb, face.landmarks)
+        crop = heatmap.crop_layers(report.maps, area, report.concerns)
+        overlays = {name: to_qimage(heatmap.colour_scale(layer))
+                    for name, layer in heatmap.on_photo(crop, report.maps, scale).items()}
+        where = {name: place for name, layer in crop.items() if (place := heatmap.where_most(layer, area))}
+        outline = [(float(x) * scale, float(y) * scale) for x, y in heatmap.outline_points(face.landmarks)]
     jpeg = encode_photo(small) if keep_photo else None
-    return Scan(report=report, photo=to_qimage(small), overlays=overlays, jpeg=jpeg)
+    return Scan(report=report, photo=to_qimage(small), overlays=overlays, jpeg=jpeg, face_outline=outline,
+                where=where)
 
 
 def analyse_file_task(analyzer: Analyzer, path: Path, keep_photo: bool) -> Callable[[TaskState], object]:
@@ -53,7 +71,7 @@ def analyse_file_task(analyzer: Analyzer, path: Path, keep_photo: bool) -> Calla
         report, rgb = analyzer.analyze_source(path, name=path.name, progress=state.progress,
                                               cancelled=lambda: state.cancelled)
         state.check_cancelled()
-        return prepare(report, rgb, keep_photo)
+        return prepare(report, rgb, analyzer.faces, keep_photo)
 
     return work
 
@@ -64,7 +82,7 @@ def analyse_frame_task(analyzer: Analyzer, rgb: np.ndarray, keep_photo: bool) ->
         report = analyzer.analyze_array(rgb, name="camera", progress=state.progress,
                                         cancelled=lambda: state.cancelled)
         state.check_cancelled()
-        return prepare(report, rgb, keep_photo)
+        return prepare(report, rgb, analyzer.faces, keep_photo)
 
     return work
 
@@ -87,6 +105,6 @@ def analyse_views_task(analyzer: Analyzer, photos: list[tuple[str, np.ndarray]],
         combined = combine(reports)
         shown = next((rgb for report, (_, rgb) in zip(reports, photos, strict=True)
                       if isinstance(combined, SkinReport) and report.image == combined.image), None)
-        return prepare(combined, shown, keep_photo)
+        return prepare(combined, shown, analyzer.faces, keep_photo)
 
     return work

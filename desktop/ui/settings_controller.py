@@ -46,6 +46,13 @@ class SettingsController(QObject):
             self._save_settings_file(dataclasses.replace(settings, consent_given=True))
         self.shell.show_page("capture")
 
+    def apply_theme(self) -> None:
+        """The style and the palette of the chosen theme, for the whole app (at start, and when it changes)."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.services.settings.theme)
+            self._applied_theme = self.services.settings.theme
+
     def load(self) -> None:
         self.page.load(self.services.settings, self.cameras)
         self.sync.show_state()
@@ -53,7 +60,7 @@ class SettingsController(QObject):
     def save_settings(self, settings: Settings, pin: str) -> None:
         if pin:
             settings = dataclasses.replace(settings, kiosk_pin_hash=hash_pin(pin))
-        was_kiosk = self.services.settings.kiosk_mode
+        was_kiosk, could_import = self.services.settings.kiosk_mode, self.services.settings.kiosk_allow_import
         retention_changed = settings.retention_days != self.services.settings.retention_days
         self._save_settings_file(settings)
         if retention_changed:
@@ -61,15 +68,15 @@ class SettingsController(QObject):
         self.capture.set_preferred_camera(settings.camera_index)
         self.page.load(settings, self.cameras)
         self.page.show_message("Saved.")
-        app = QApplication.instance()
-        if isinstance(app, QApplication) and settings.theme != self._applied_theme:
-            apply_theme(app, settings.theme)
-            self._applied_theme = settings.theme
+        if settings.theme != self._applied_theme:
+            self.apply_theme()
         self.sync.schedule()
         if settings.kiosk_mode != was_kiosk:
             self.kiosk.apply_mode()
             if settings.kiosk_mode:
                 self.kiosk.wipe()
+        elif settings.kiosk_mode and settings.kiosk_allow_import != could_import:
+            self.shell.set_kiosk(True)  # import on or off at once
 
     def _save_settings_file(self, settings: Settings) -> None:
         self.services.settings = settings

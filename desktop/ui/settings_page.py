@@ -1,23 +1,27 @@
 """The settings screen: sync server and token, camera, privacy and retention, appearance, kiosk mode.
 
 It edits a copy of `Settings` and asks the window to save it; the token goes to the system keyring (never to
-the settings file) and sync runs in a worker, reporting back through `set_sync_status`.
+the settings file) and sync runs in a worker, reporting back through `set_sync_status`. A server address that
+would send the token in clear is refused here, before anything is saved or sent. The page scrolls, so that on a
+1024×600 screen nothing is out of reach.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.camera import CameraInfo
 from desktop.settings import Settings
+from desktop.ui.server_url import server_url_problem
 
 RETENTION = {0: "Until I delete it", 30: "30 days", 90: "90 days", 365: "1 year"}
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -52,6 +57,7 @@ class SettingsPage(QWidget):
         self.sync_button.clicked.connect(self.sync_requested)
         self.sync_status = QLabel("Not synced yet: the bundled demo catalog is in use.")
         self.sync_status.setWordWrap(True)
+        self.sync_status.setTextFormat(Qt.TextFormat.PlainText)
         self.camera = QComboBox()
         self.keep_photos = QCheckBox("Keep &photos with my history (off: only the scores are kept)")
         self.retention = QComboBox()
@@ -61,6 +67,7 @@ class SettingsPage(QWidget):
         for key, label in THEMES.items():
             self.theme.addItem(label, key)
         self.kiosk = QCheckBox("&Kiosk mode: fullscreen, QR codes instead of a browser, nothing kept")
+        self.kiosk_import = QCheckBox("Allow photo &files in kiosk mode (otherwise camera only)")
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText("new admin PIN (4+ digits); empty keeps the current one")
@@ -72,6 +79,7 @@ class SettingsPage(QWidget):
         self.delete_button = QPushButton("&Delete all my data…")
         self.delete_button.clicked.connect(self.delete_all_requested)
         self.message = QLabel()
+        self.message.setWordWrap(True)
         self._build()
 
     def _build(self) -> None:
@@ -94,18 +102,26 @@ class SettingsPage(QWidget):
         privacy.addRow("", self.delete_button)
         kiosk = QFormLayout()
         kiosk.addRow("", self.kiosk)
+        kiosk.addRow("", self.kiosk_import)
         kiosk.addRow("Admin &PIN:", self.pin)
         kiosk.addRow("Wipe after &idle:", self.idle)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         for title, form in (("Catalog sync", sync), ("Camera and privacy", privacy), ("Kiosk", kiosk)):
             box = QGroupBox(title)
             box.setLayout(form)
             layout.addWidget(box)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addLayout(buttons)
 
     def load(self, settings: Settings, cameras: list[CameraInfo]) -> None:
         self._settings = settings
@@ -117,6 +133,7 @@ class SettingsPage(QWidget):
         self.retention.setCurrentIndex(max(0, self.retention.findData(settings.retention_days)))
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
         self.kiosk.setChecked(settings.kiosk_mode)
+        self.kiosk_import.setChecked(settings.kiosk_allow_import)
         self.idle.setValue(settings.kiosk_idle_seconds)
         self.pin.clear()
         self.message.clear()
@@ -132,6 +149,9 @@ class SettingsPage(QWidget):
     def entered_server_url(self) -> str:
         return self.server_url.text().strip()
 
+    def entered_token(self) -> str:
+        return self.token.text().strip()
+
     def set_sync_status(self, text: str) -> None:
         self.sync_status.setText(text)
 
@@ -141,10 +161,10 @@ class SettingsPage(QWidget):
         if syncing:
             self.sync_status.setText("Syncing…")
 
-    def token_stored(self) -> None:
-        """The token is in the keyring now; it never stays in a text field."""
+    def token_stored(self, message: str = "Token saved in the system keyring.") -> None:
+        """The token is in the keyring (or kept for this session): it never stays in a text field."""
         self.token.clear()
-        self.sync_status.setText("Token saved in the system keyring.")
+        self.sync_status.setText(message)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -154,7 +174,8 @@ class SettingsPage(QWidget):
             self._settings, sync_server_url=self.server_url.text().strip(), auto_sync=self.auto_sync.isChecked(),
             camera_index=int(self.camera.currentData() or 0), keep_photos=self.keep_photos.isChecked(),
             retention_days=int(self.retention.currentData()), theme=str(self.theme.currentData()),
-            kiosk_mode=self.kiosk.isChecked(), kiosk_idle_seconds=self.idle.value())
+            kiosk_mode=self.kiosk.isChecked(), kiosk_idle_seconds=self.idle.value(),
+            kiosk_allow_import=self.kiosk_import.isChecked())
 
     def _save(self) -> None:
         pin = self.pin.text().strip()
@@ -162,6 +183,10 @@ class SettingsPage(QWidget):
             self.message.setText("The PIN must be at least 4 digits.")
             return
         settings = self.edited()
+        problem = server_url_problem(settings.sync_server_url)
+        if problem:
+            self.message.setText(problem)
+            return
         if settings.kiosk_mode and not (pin or settings.kiosk_pin_hash):
             self.message.setText("Set an admin PIN before turning on kiosk mode.")
             return

@@ -2,42 +2,92 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.ml.report import DISCLAIMER
 
-CONSENT_HTML = f"""
-<h1>Welcome to SkinLens</h1>
-<p>SkinLens looks at a photo of your face and describes your skin: tone, redness, spots, shine, pores,
-lines and texture. Then it suggests a simple routine from its product catalog, and says why.</p>
-<ul>
-<li><b>Your photo never leaves this computer.</b> The analysis runs here; nothing is uploaded.</li>
-<li>Photos are not kept unless you turn that on in Settings. You can delete everything at any time.</li>
-<li><b>{DISCLAIMER}</b> If something on your skin worries you, see a dermatologist.</li>
-<li>The analysis model learned from synthetic (computer-made) skin images; its limits are in the model card.</li>
-</ul>
-"""
+CONSENT_TITLE = "Welcome to SkinLens"
+CONSENT_INTRO = ("SkinLens looks at a photo of your face and describes your skin: tone, redness, spots, shine, "
+                 "pores, lines and texture. Then it suggests a simple routine from its product catalog, and says why.")
+KEPT = {False: ("Photos are not kept", "unless you turn that on in Settings. You can delete everything at any time."),
+        True: ("Nothing is kept on this kiosk.", "It forgets your photo and answers when you finish or step away.")}
+CONSENT_POINTS = (
+    ("Your photo never leaves this computer.", "The analysis runs here; nothing is uploaded."),
+    KEPT[False],
+    (DISCLAIMER, "If something on your skin worries you, see a dermatologist."),
+    ("The analysis model learned from synthetic (computer-made) skin images.",
+     "Its scores are estimates; its limits are written in the model card."),
+)
+TEXT_WIDTH = 720
 
 
 class ConsentPage(QWidget):
+    """What a person agrees to before the first scan: four points, each its own label so that none can end up
+    hidden behind the button; the page scrolls rather than clip on a screen smaller than 1024×600."""
+
     accepted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        text = QLabel(CONSENT_HTML)
-        text.setWordWrap(True)
-        text.setTextFormat(Qt.TextFormat.RichText)
-        text.setMaximumWidth(720)
+        title = QLabel(f"<h1>{CONSENT_TITLE}</h1>")
+        intro = QLabel(CONSENT_INTRO)
+        self.points = [QLabel(_point_html(*point)) for point in CONSENT_POINTS]
+        for label in (intro, *self.points):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
         self.start_button = QPushButton("I understand — &start")
         self.start_button.setDefault(True)
         self.start_button.setMinimumHeight(44)
         self.start_button.clicked.connect(self.accepted)
+        content = QWidget()
+        content.setMaximumWidth(TEXT_WIDTH)
+        column = QVBoxLayout(content)
+        column.setSpacing(10)
+        column.addWidget(title)
+        column.addWidget(intro)
+        for label in self.points:
+            column.addWidget(label)
+        column.addSpacing(6)
+        column.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        centred = QWidget()
+        row = QHBoxLayout(centred)
+        row.addStretch(1)
+        row.addWidget(content, 100)
+        row.addStretch(1)
+        wrapper = QVBoxLayout()
+        wrapper.addStretch(1)
+        wrapper.addWidget(centred)
+        wrapper.addStretch(2)
+        inner = QWidget()
+        inner.setLayout(wrapper)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setWidget(inner)
         layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll_area)
+
+    def set_kiosk(self, kiosk: bool) -> None:
+        """A kiosk keeps nothing, so its second point says so instead of pointing to Settings."""
+        self.points[1].setText(_point_html(*KEPT[kiosk]))
+
+
+def _point_html(bold: str, rest: str) -> str:
+    return f"• <b>{html.escape(bold)}</b> {html.escape(rest)}"
 
 
 class AnalysingPage(QWidget):

@@ -2,6 +2,8 @@
 
 The pull runs in a worker; expected failures (no network, wrong token) become a status line, anything else
 reaches the notifier. The settings screen shows what this tells it and never starts a sync itself.
+Without a usable system keyring a typed token cannot be stored: it is then kept in memory for this run (never
+written anywhere) and used by every sync until the app closes, and the status line says so in plain words.
 """
 
 from __future__ import annotations
@@ -13,12 +15,32 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.services import Services
-from desktop.sync.client import SyncError, store_token, token_for
+from desktop.sync.client import TOKEN_ENV, SyncError, store_token, token_for
+from desktop.ui.server_url import server_url_problem
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.shell import Shell
 
 AUTO_SYNC_MS = 6 * 3600 * 1000
 FIRST_AUTO_SYNC_MS = 5_000
+NO_KEYRING = ("This computer has no password store (keyring) that SkinLens can use, so the token cannot be "
+              "saved. It is kept in memory and used until you close SkinLens. To keep it for next time, set up "
+              "your system's password manager (GNOME Keyring or KWallet on Linux, Keychain on macOS, Credential "
+              f"Manager on Windows) and save the token again, or set {TOKEN_ENV} in the environment.")
+KEYRING_TO_READ = ("This computer has no password store (keyring) to read the device token from. Enter the token "
+                   "above and press Sync now: it is then used until you close SkinLens.")
+NO_TOKEN = "No device token is saved for this server. Enter the token from your administrator and press Save token."
+
+
+def keyring_usable() -> bool:
+    """Whether a real keyring backend is configured (not keyring's "fail" stand-in)."""
+    import keyring
+    from keyring.backends import fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration is no keyring
+        return False
+    return not isinstance(backend, fail.Keyring)
 
 
 class SyncController(QObject):
@@ -28,6 +50,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.services, self.shell, self.page = services, shell, page
         self.syncing = False
+        self.session_tokens: dict[str, str] = {}  # server URL -> token typed this run that no keyring could keep
         self.auto_sync_timer = QTimer(self)
         self.auto_sync_timer.timeout.connect(self.sync_now)
         page.token_save_requested.connect(self.save_token)
@@ -52,31 +75,41 @@ class SyncController(QObject):
         if not self.syncing:
             self.page.set_sync_status(f"{count} products on this computer · last synced: {when}")
 
-    def save_token(self, url: str, token: str) -> None:
+    def save_token(self, url: str, token: str) -> bool:
+        """Store the token in the keyring; without one, keep it for this run. False when nothing was kept."""
         if not url or not token:
             self.page.set_sync_status("Enter the server URL and the token first.")
-            return
+            return False
+        problem = server_url_problem(url)
+        if problem:
+            self.page.set_sync_status(problem)
+            return False
         try:
             store_token(url, token)
-        except SyncError as exc:
-            self.page.set_sync_status(str(exc))
-            return
+        except SyncError:
+            self.session_tokens[url] = token
+            self.page.token_stored(NO_KEYRING)
+            return True
+        self.session_tokens.pop(url, None)
         self.page.token_stored()
+        return True
 
     def sync_now(self) -> None:
         url = self.page.entered_server_url() or self.services.settings.sync_server_url
         if self.syncing:
             return
-        if not url:
-            message = "Set the sync server URL first."
-            self.page.set_sync_status(message)
-            self.sync_finished.emit(message)
+        problem = "Set the sync server URL first." if not url else server_url_problem(url)
+        if problem is None and self.page.entered_token() and not self.save_token(url, self.page.entered_token()):
+            return  # a token typed but not saved is used, not ignored
+        if problem:
+            self.page.set_sync_status(problem)
+            self.sync_finished.emit(problem)
             return
-        store, make_client = self.services.store, self.services.make_sync_client
+        store, make_client, typed = self.services.store, self.services.make_sync_client, self.session_tokens.get(url)
 
         def work(state: Any) -> str:
             state.progress(0.0, "contacting the server")
-            result = make_client(url, token_for(url)).pull(store)
+            result = make_client(url, typed or _stored_token(url)).pull(store)
             store.set_state_now("last_sync_at", str(time.time()))
             return f"Synced: {result.summary()}"
 
@@ -89,6 +122,14 @@ class SyncController(QObject):
         self.syncing = True
         self.page.set_syncing(True)
         self.shell.tasks.run(_quiet(work, SyncError), finished)
+
+
+def _stored_token(url: str) -> str:
+    """The token from the environment or the keyring, with a message a person can act on when there is none."""
+    try:
+        return token_for(url)
+    except SyncError:
+        raise SyncError(NO_TOKEN if keyring_usable() else KEYRING_TO_READ) from None
 
 
 def _quiet(work: Callable[[Any], str], expected: type[Exception]) -> Callable[[Any], str]:

@@ -63,9 +63,10 @@ def test_capture_to_routine_to_buy(offline: list[str], qtbot, make_window, opene
     results.opacity.setValue(30)
     assert results.view.overlay_opacity == pytest.approx(0.3)
     assert f"Monk {report.tone.monk} of 10" in results.tone_text.text()
-    for concern, (bar, line) in results.bars.items():
+    for concern, row in results.scores.items():
         score = report.concerns[concern]
-        assert bar.value() == round(score) and line.text().startswith(f"{level(score)}: ")
+        assert row.scale.value == score and row.value.text() == f"{score:.0f} · {level(score)}"
+        assert row.meaning.text().startswith(f"{level(score)}: ")
 
     routine = routine_signal.args[0]
     assert routine.steps and window.routine_page.cards

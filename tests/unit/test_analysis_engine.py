@@ -74,8 +74,11 @@ def test_colour_cast_keeps_ita_within_3_degrees_after_white_balance(
 
 
 def _scene_with_card(rgb: np.ndarray) -> np.ndarray:
-    scene = rgb.copy()
-    scene[380:500, 20:160] = 170  # a grey card (sRGB 170: not clipped under a cast) in the lower left
+    """The photo at 80 % exposure with a grey card (sRGB 170) in the lower left: under the 4000 K cast the
+    astronaut's bright cheeks would clip in red at full exposure (half the tone pixels), and no calibration can
+    bring back what clipped; at 80 % nothing on the skin or the card clips."""
+    scene = np.round(rgb.astype(np.float64) * 0.8).astype(np.uint8)
+    scene[380:500, 20:160] = 170
     return scene
 
 

@@ -134,9 +134,11 @@ def test_a_kiosk_asks_again_after_its_idle_wipe_on_every_path(qtbot, make_window
     window = make_window(kiosk_mode=True, kiosk_pin_hash=hash_pin("2468"), consent_given=True)
     assert window.current_page == "consent"  # consent given before, but a kiosk asks each person
     _accept(qtbot, window)
-    with qtbot.waitSignal(window.kiosk_controller.wiped, timeout=5_000):
-        window.kiosk_controller.idle.timer.setInterval(50)
-        window.kiosk_controller.idle.timer.start()
+    idle = window.kiosk_controller.idle
+    idle.set_seconds(2)  # a one-second "Still there?" countdown before the wipe
+    with qtbot.waitSignal(window.kiosk_controller.wiped, timeout=idle.warn_seconds * 1000 + 5_000):
+        idle.timer.setInterval(50)  # the quiet time before the countdown has passed
+        idle.timer.start()
     assert window.current_page == "consent" and not window.session.consented
     watch = Watch(window)
     for name in GUARDED:

@@ -16,7 +16,7 @@ from desktop.explain import CONCERN_NAMES
 from desktop.heatmap import crop_layers, on_photo, skin_area
 from desktop.ml.maps import FaceMaps
 from desktop.ml.regions import region_polygons
-from desktop.ui.summary import ESTIMATE_WORDS, stand_out
+from desktop.ui.summary import ESTIMATE_WORDS, is_validated, stand_out
 
 pytestmark = pytest.mark.gui
 
@@ -114,8 +114,12 @@ def test_results_open_on_the_top_concern_zoomed_with_legend_and_divider(qtbot, m
     chosen = stand_out(report.concerns)
     text = results.summary.text()
     assert chosen and all(CONCERN_NAMES[c] in text for c in chosen) and "What helps" in text
-    assert ESTIMATE_WORDS in text  # this model publishes no real-photo status: every score is an estimate
-    assert all(ESTIMATE_WORDS in row.meaning.text() for row in results.scores.values())
+    assert ESTIMATE_WORDS in text  # most scores have no real-photo evidence: estimates
+    scored = [c for c in results.scores if report.concerns.get(c) is not None]
+    validated = {c for c in scored if is_validated(report, c)}
+    assert validated and validated != set(scored)  # the model file says acne was validated on real photos
+    for concern in scored:
+        assert (ESTIMATE_WORDS in results.scores[concern].meaning.text()) == (concern not in validated), concern
 
 
 def test_validated_scores_lose_the_estimate_marker(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ each is its own pair partner (two augmentations of one photo must agree).
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -53,7 +54,10 @@ def synthetic(pairs: int, offset: int, workers: int, cache: Path | None = None, 
     chunk = max(1, pairs // (workers * 4))
     bounds = [(offset + i, offset + min(pairs, i + chunk)) for i in range(0, pairs, chunk)]
     setup = (str(cache) if cache is not None else None, validation, share)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_use_bases, initargs=setup) as pool:
+    # spawned, not forked: a fork copies a parent's running face-model and Qt threads (the test process has
+    # both), and the child finding a face on the astronaut then crashed
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn, initializer=_use_bases, initargs=setup) as pool:
         parts = list(pool.map(render_range, *zip(*bounds, strict=True)))
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(6))
 

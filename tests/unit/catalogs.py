@@ -20,8 +20,11 @@ from desktop.recommend.routine import Routine
 
 
 def product(pid: str, brand: str, category: str, ingredients: str, price: float | str = 10,
-            currency: str = "GBP", skin_types: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> ProductRecord:
-    return ProductRecord(id=pid, brand=brand, name=f"{brand} {pid}", category=category,
+            currency: str = "GBP", skin_types: tuple[str, ...] = (), tags: tuple[str, ...] = (),
+            name: str | None = None) -> ProductRecord:
+    """`name`: what the label calls the product (the routine reads its form from it); "<brand> <pid>", which
+    says nothing, leaves the form to the category."""
+    return ProductRecord(id=pid, brand=brand, name=name or f"{brand} {pid}", category=category,
                          price=Decimal(str(price)), currency=currency, ingredients=ingredients,
                          url=f"https://shop.example/{pid}", skin_types=skin_types, tags=tags,
                          inci=tuple(parse_ingredients(ingredients)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.catalog.store import ProductRecord
 from tests.unit.catalogs import picked, product, recommend, step_ids
 
 CLEAN_SERUM = product("clean", "Plain", "serum", "Aqua, Glycerin, Zinc PCA", price=11)
@@ -53,7 +54,8 @@ def test_pregnancy_leaves_out_retinoids_and_every_leave_on_salicylate() -> None:
     catalog = [
         product("bha-serum", "Clear", "serum", "Aqua, Salicylic Acid, Niacinamide", price=9),
         product("bha-treat", "Spot", "treatment", "Aqua, Glycerin, Betaine Salicylate", price=9),
-        product("bha-pads", "Pads", "exfoliant", "Aqua, Capryloyl Salicylic Acid", price=9),
+        product("bha-pads", "Pads", "exfoliant", "Aqua, Capryloyl Salicylic Acid", price=9,
+                name="BHA Peel Pads"),  # leave-on pads: an evening treatment
         product("retinol", "Night", "treatment", "Aqua, Retinol, Squalane", price=9),
         product("bha-wash", "Wash", "cleanser", "Aqua, Sodium Laureth Sulfate, Salicylic Acid", price=6),
         CLEAN_SERUM, MOISTURIZER,
@@ -64,8 +66,8 @@ def test_pregnancy_leaves_out_retinoids_and_every_leave_on_salicylate() -> None:
     assert not unsafe & set(picked(routine))
     assert "bha-wash" in step_ids(routine)["cleanser"]  # rinsed off: stays
     assert routine.excluded["not_in_pregnancy"] == len(unsafe)
-    assert any("pregnancy" in w for w in routine.warnings)
-    assert not any("pregnancy" in w for w in recommend(catalog, limit=5).warnings)
+    assert any("pregnancy" in n for n in routine.notes)  # no product choice causes it: a note, not a warning
+    assert not any("pregnancy" in n for n in recommend(catalog, limit=5).notes)
 
 
 @pytest.mark.parametrize("active", ["Glycolic Acid", "Lactic Acid", "Mandelic Acid", "Salicylic Acid", "Retinol",
@@ -102,18 +104,23 @@ def test_a_product_fills_one_step_only() -> None:
 
 
 def test_a_step_shows_one_product_per_brand_however_the_brand_is_written() -> None:
-    catalog = [product(f"acme-{i}", brand, "serum", "Aqua, Niacinamide, Tranexamic Acid", price=10 + i)
+    """Three different Acme day serums (different labels, so not one product in three sizes; by day, so the evening
+    treatment cannot take one): the step shows the best of them and then another brand."""
+    fillers = ["Glycerin", "Panthenol", "Allantoin"]
+    catalog = [product(f"acme-{i}", brand, "serum", f"Aqua, Niacinamide, Tranexamic Acid, {fillers[i]}",
+                       price=10 + i, name=f"{brand} Day Serum {i}")
                for i, brand in enumerate(["Acme", "ACME", "acme"])]
-    catalog += [product("other", "Other", "serum", "Aqua, Glycerin", price=30), MOISTURIZER]
+    catalog += [product("other", "Other", "serum", "Aqua, Glycerin", price=30, name="Other Day Serum"), MOISTURIZER]
     serum = step_ids(recommend(catalog, limit=3, concerns={"dark_spots": 80}))["serum"]
     assert serum == ["acme-0", "other"]  # the best (cheapest) Acme, then the next brand
 
 
 def test_a_step_has_the_best_products_up_to_the_limit_best_first() -> None:
+    """Day serums: only the morning serum step takes them, so no other step's pick leaves a gap in the list."""
     fillers = ["Glycerin", "Butylene Glycol", "Propanediol", "Pentylene Glycol"]
     catalog = [product(f"s{i}", f"Brand{i}", "serum", ", ".join(["Aqua", *fillers[:i], "Niacinamide", "Tocopherol",
                                                                  "Allantoin", "Xanthan Gum", "Citric Acid"]),
-                       price=10) for i in range(5)]  # niacinamide later on each label: weaker
+                       price=10, name=f"Brand{i} Day Serum") for i in range(5)]  # niacinamide later: weaker
     routine = recommend([*catalog, MOISTURIZER], limit=3, concerns={"dark_spots": 80})
     serum = next(s for s in routine.steps if s.step == "serum")
     assert [p.product_id for p in serum.products] == ["s0", "s1", "s2"]
@@ -121,9 +128,10 @@ def test_a_step_has_the_best_products_up_to_the_limit_best_first() -> None:
 
 
 def test_ties_go_to_the_cheaper_product_then_the_id() -> None:
-    catalog = [product(pid, pid.upper(), "serum", "Aqua, Niacinamide", price=price)
+    """Day serums, so the evening treatment step cannot take one of them as its own pick."""
+    catalog = [product(pid, pid.upper(), "serum", "Aqua, Niacinamide", price=price, name=f"{pid.upper()} Day Serum")
                for pid, price in (("b", 10), ("a", 10), ("c", 9))]
-    catalog.append(product("z", "Zed", "serum", "Aqua, Niacinamide", price=10))
+    catalog.append(product("z", "Zed", "serum", "Aqua, Niacinamide", price=10, name="Zed Day Serum"))
     serum = step_ids(recommend(catalog, limit=4, concerns={"dark_spots": 80}))["serum"]
     assert serum == ["c", "a", "b", "z"]
 
@@ -172,12 +180,33 @@ def test_the_eye_step_appears_from_moderate_dark_circles() -> None:
 
 
 def test_spf_products_go_to_the_sunscreen_step_and_only_they_do() -> None:
-    catalog = [product("spf-cream", "Day", "moisturizer", "Aqua, Homosalate, Glycerin", tags=("spf",)),
+    """A sunscreen is a face product stating SPF 30 or more (or sold as a sunscreen); an SPF 15 cream protects
+    too little for the sunscreen step and, having an SPF, is kept out of the others too."""
+    catalog = [product("spf-cream", "Day", "moisturizer", "Aqua, Homosalate, Glycerin", tags=("spf",),
+                       name="Day Cream SPF 30"),
                product("spf-fluid", "Sun", "sunscreen", "Aqua, Homosalate"),
-               product("spf-serum", "Veil", "serum", "Aqua, Homosalate, Niacinamide", tags=("spf",)),
+               product("spf-serum", "Veil", "serum", "Aqua, Homosalate, Niacinamide", name="Veil Serum SPF 50"),
+               product("spf-low", "Tint", "moisturizer", "Aqua, Homosalate, Glycerin", name="Tint Cream SPF 15"),
                MOISTURIZER, CLEAN_SERUM]
     steps = step_ids(recommend(catalog, limit=5, concerns={"dark_spots": 50}))
     assert set(steps["sunscreen"]) == {"spf-cream", "spf-fluid", "spf-serum"}
     assert steps["moisturizer"] == ["moist"] and steps["serum"] == ["clean"]
+    assert "spf-low" not in picked(recommend(catalog, limit=5, concerns={"dark_spots": 50}))
     sunscreen = next(s for s in recommend(catalog, limit=5).steps if s.step == "sunscreen")
-    assert all("daily sun protection (SPF)" in p.reasons for p in sunscreen.products)
+    reasons = {p.product_id: p.reasons for p in sunscreen.products}
+    assert "SPF 30, the last step every morning" in reasons["spf-cream"]
+    assert "sun protection (SPF)" in reasons["spf-fluid"]  # sold as a sunscreen, no number stated
+
+
+def test_no_pick_or_alternative_clashes_with_the_other_picks() -> None:
+    """A retinoid in the evening cleanser: the glycolic night serum, the best treatment with a plain cleanser,
+    would put a retinoid and an acid in one evening, so it is neither the treatment nor one of its alternatives."""
+    def catalog(wash: str) -> list[ProductRecord]:
+        return [product("wash", "Renew", "cleanser", wash, name="Renew Gel Cleanser"),
+                product("plain", "Calm", "serum", "Aqua, Niacinamide, Glycerin", name="Calm Night Serum"),
+                product("acid", "Glow", "serum", "Aqua, Glycolic Acid, Glycerin", name="Glow Night Serum")]
+    plain = step_ids(recommend(catalog("Aqua, Coco-Glucoside, Glycerin"), limit=3, concerns={"texture": 90}))
+    assert plain["treatment"] == ["acid", "plain"]
+    routine = recommend(catalog("Aqua, Coco-Glucoside, Retinol"), limit=3, concerns={"texture": 90})
+    assert step_ids(routine)["treatment"] == ["plain"] and step_ids(routine)["cleanser"] == ["wash"]
+    assert not any("alternate evenings" in w for w in routine.warnings)

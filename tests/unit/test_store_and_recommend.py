@@ -187,7 +187,7 @@ def test_pregnancy_excludes_retinoids_and_leave_on_salicylic(store: CatalogStore
 
 def test_the_routine_avoids_its_own_clashes_and_warns_about_a_clashing_choice(tmp_path: Path) -> None:
     store = CatalogStore(tmp_path / "w.sqlite3")
-    rows = [ROWS[0], ROWS[4], ROWS[8], ROWS[10], ROWS[14],
+    rows = [ROWS[0], ROWS[4], ROWS[8], ROWS[10], ROWS[14], ROWS[16],  # u1 a sunscreen (the actives need one)
             'm9,Zed,AHA Night Cream,moisturizer,9,GBP,"Aqua, Lactic Acid, Glycerin",https://s.example/m9,,\n',
             't9,Yew,Lactic Acid 10% Solution,serum,7,GBP,"Aqua, Lactic Acid, Glycerin",https://s.example/t9,,\n']
     store.import_rows(parse_catalog_text(HEADER + "".join(rows), jsonl=False).rows)
@@ -196,8 +196,9 @@ def test_the_routine_avoids_its_own_clashes_and_warns_about_a_clashing_choice(tm
     routine = recommender.recommend(profile, limit=3)
     assert routine.warnings == []
     steps = {s.step: s for s in routine.steps}
+    assert steps["sunscreen"].products[0].product_id == "u1"
     evening = {steps["treatment"].products[0].product_id}
-    assert evening in ({"s2"}, {"b1"}, {"t9"})  # one active treatment, and nothing in the evening clashes with it
+    assert evening in ({"s2"}, {"s6"}, {"b1"}, {"t9"})  # one active treatment, nothing in the evening clashing
     text = " ".join(recommender.review(routine, profile, {"treatment": "s2", "moisturizer": "m9"}))
     assert "alternate evenings" in text or "Several exfoliating products" in text
     normal = Profile.from_dict({"skin_type": "normal", "concerns": {"acne": 100, "wrinkles": 100}})

@@ -143,11 +143,15 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["retinoid"][row] = bool(present & RETINOIDS)
         flags["exfoliant"][row] = exfoliating_dose(names, product.name, EXFOLIANTS)
         flags["benzoyl_peroxide"][row] = "benzoyl peroxide" in present
-        flags["leave_on_bha"][row] = bool(present & BHAS) and product.category not in RINSE_OFF
+        flags["leave_on_bha"][row] = bool(present & BHAS)  # narrowed to leave-on products below
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
     columns = _form_and_pack_columns(products)
     flags["exfoliant"] |= columns["leave_on_exfoliant"]
+    # rinsed off only when both the shop's category and what the product is say so: a salicylic serum filed
+    # under cleansers stays on the skin (pregnancy leaves out every leave-on salicylate)
+    rinsed_off = np.isin(np.array([p.category for p in products], dtype=object), list(RINSE_OFF))
+    flags["leave_on_bha"] &= ~(rinsed_off & np.isin(columns["form"], list(RINSE_OFF)))
     return CatalogIndex(
         products=list(products), actives=actives,
         currency=np.array([p.currency for p in products], dtype=object),

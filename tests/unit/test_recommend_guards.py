@@ -210,3 +210,14 @@ def test_no_pick_or_alternative_clashes_with_the_other_picks() -> None:
     routine = recommend(catalog("Aqua, Coco-Glucoside, Retinol"), limit=3, concerns={"texture": 90})
     assert step_ids(routine)["treatment"] == ["plain"] and step_ids(routine)["cleanser"] == ["wash"]
     assert not any("alternate evenings" in w for w in routine.warnings)
+
+
+def test_pregnancy_reads_leave_on_from_what_a_product_is_not_only_its_shop_category() -> None:
+    """A salicylic serum filed under cleansers stays on the skin: pregnancy leaves it out; a real wash stays."""
+    catalog = [product("serum", "Clear", "cleanser", "Aqua, Salicylic Acid, Niacinamide", price=9,
+                       name="Clear BHA Night Serum"),
+               product("wash", "Wash", "cleanser", "Aqua, Sodium Laureth Sulfate, Salicylic Acid", price=6,
+                       name="Wash Foaming Cleanser"), MOISTURIZER]
+    assert {"serum", "wash"} <= set(picked(recommend(catalog, limit=5, concerns={"acne": 70})))
+    routine = recommend(catalog, limit=5, pregnant=True, concerns={"acne": 70})
+    assert "serum" not in picked(routine) and "wash" in picked(routine)

@@ -146,12 +146,7 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         flags["leave_on_bha"][row] = bool(present & BHAS)  # narrowed to leave-on products below
     declared = {t: np.array([t in p.skin_types for p in products], bool)
                 for t in CATALOG_SKIN_TYPES}
-    columns = _form_and_pack_columns(products)
-    flags["exfoliant"] |= columns["leave_on_exfoliant"]
-    # rinsed off only when both the shop's category and what the product is say so: a salicylic serum filed
-    # under cleansers stays on the skin (pregnancy leaves out every leave-on salicylate)
-    rinsed_off = np.isin(np.array([p.category for p in products], dtype=object), list(RINSE_OFF))
-    flags["leave_on_bha"] &= ~(rinsed_off & np.isin(columns["form"], list(RINSE_OFF)))
+    columns = _form_columns_and_flags(products, flags)
     return CatalogIndex(
         products=list(products), actives=actives,
         currency=np.array([p.currency for p in products], dtype=object),
@@ -163,6 +158,21 @@ def build_index(products: Sequence[ProductRecord], kb: KnowledgeBase) -> Catalog
         row_of={p.id: row for row, p in enumerate(products)},
         **flags, **columns,
     )
+
+
+def _form_columns_and_flags(products: Sequence[ProductRecord], flags: dict[str, Any]) -> dict[str, Any]:
+    """The form and pack columns, and the flags that also depend on what a product is (updated in place)."""
+    columns = _form_and_pack_columns(products)
+    flags["exfoliant"] |= columns["leave_on_exfoliant"]
+    flags["leave_on_bha"] &= ~_rinsed_off(products, columns["form"])
+    return columns
+
+
+def _rinsed_off(products: Sequence[ProductRecord], form: np.ndarray) -> np.ndarray:
+    """Rinsed off only when both the shop's category and what the product is say so: a salicylic serum filed
+    under cleansers stays on the skin (pregnancy leaves out every leave-on salicylate)."""
+    category = np.array([p.category for p in products], dtype=object)
+    return np.asarray(np.isin(category, list(RINSE_OFF)) & np.isin(form, list(RINSE_OFF)))
 
 
 def _form_and_pack_columns(products: Sequence[ProductRecord]) -> dict[str, Any]:

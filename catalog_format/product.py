@@ -65,10 +65,10 @@ class CatalogRow:
         if not isinstance(product, Mapping):
             raise ValueError("a product on the feed must be a JSON object")
         name = quoted(str(product.get("id", "?")))
-        missing = [f.name for f in fields(cls) if f.default is MISSING and f.name not in product]
+        missing = [key for key in REQUIRED_FIELDS if key not in product]
         if missing:
             raise ValueError(f"product {name} lacks {', '.join(missing)}")
-        wrong = [f.name for f in fields(cls) if f.name in product and not _wire_type_ok(f.name, product[f.name])]
+        wrong = [key for key in PRODUCT_FIELDS if key in product and not _wire_type_ok(key, product[key])]
         if wrong:
             raise ValueError(f"product {name} has {', '.join(wrong)} of the wrong type")
         try:

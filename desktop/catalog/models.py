@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -29,18 +29,9 @@ class Product(Base):
     skin_types: Mapped[str] = mapped_column(String, default="")  # ;-separated
     tags: Mapped[str] = mapped_column(String, default="")  # ;-separated
     source: Mapped[str] = mapped_column(String, default="import")  # demo | import | sync
-
-
-class ProductIngredient(Base):
-    """One ingredient of a product in label order (position 0 = first on the label)."""
-
-    __tablename__ = "product_ingredients"
-
-    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String)  # normalised INCI name
-
-    __table_args__ = (Index("ix_product_ingredients_name", "name"),)
+    # Derived when the row is written, so readers and the sync's verification need not redo it per product:
+    inci: Mapped[str] = mapped_column(Text, default="")  # normalised INCI names in label order, one per line
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # CatalogRow.content_hash of the columns
 
 
 class SyncState(Base):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_format import LIST_FIELDS, PRODUCT_FIELDS, CatalogRow, RowError, catalog_digest, parse_catalog_file
 from desktop.catalog.inci import parse_ingredients
-from desktop.catalog.models import Product, ProductIngredient, SyncStaging, SyncState
+from desktop.catalog.models import Product, SyncStaging, SyncState
 from desktop.catalog.schema import migrate
 from desktop.sqlite import open_engine
 
@@ -65,10 +65,12 @@ def _columns(row: CatalogRow, source: str) -> dict[str, Any]:
     for name in LIST_FIELDS:
         values[name] = ";".join(values[name])
     values["source"] = source
+    values["inci"] = "\n".join(parse_ingredients(row.ingredients))
+    values["content_hash"] = row.content_hash()
     return values
 
 
-_COLUMN_NAMES = (*PRODUCT_FIELDS, "source")  # the order of _columns' values
+_COLUMN_NAMES = (*PRODUCT_FIELDS, "source", "inci", "content_hash")  # the order of _columns' values
 _UPSERT_PRODUCT = (f"INSERT INTO products ({', '.join(_COLUMN_NAMES)}) VALUES ({', '.join('?' * len(_COLUMN_NAMES))}) "
                    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMN_NAMES[1:])}")
 
@@ -91,19 +93,25 @@ def _stored_values(stored: Sequence[Any]) -> dict[str, Any]:
     return values
 
 
+def derived_columns(stored: Sequence[Any]) -> tuple[str, str]:
+    """(inci, content_hash) of a product from its stored PRODUCT_FIELDS: what _columns writes beside them."""
+    row = CatalogRow(**_stored_values(stored))
+    return "\n".join(parse_ingredients(row.ingredients)), row.content_hash()
+
+
 class CatalogStore:
     def __init__(self, db_path: Path) -> None:
         self.path = db_path
         self.engine: Engine = open_engine(db_path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        migrate(self.engine, db_path)
+        migrate(self.engine, db_path, derived_columns)
 
     def close(self) -> None:
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------------------
     def _upsert_rows(self, session: Session, rows: Sequence[CatalogRow], source: str) -> tuple[int, int]:
-        """Insert or replace products and their ingredient links inside the caller's transaction.
+        """Insert or replace products (with their derived columns) inside the caller's transaction.
 
         One prepared statement run over every row (the driver's executemany): building multi-row VALUES
         statements through the ORM costs more than the writes themselves on a first sync of thousands."""
@@ -115,15 +123,7 @@ class CatalogStore:
         for start in range(0, len(ids), _BATCH):
             chunk = ids[start:start + _BATCH]
             existing.update(session.scalars(select(Product.id).where(Product.id.in_(chunk))))
-        connection = session.connection()
-        connection.exec_driver_sql(_UPSERT_PRODUCT, [_column_tuple(r, source) for r in rows])
-        if existing:
-            connection.exec_driver_sql("DELETE FROM product_ingredients WHERE product_id = ?",
-                                       [(pid,) for pid in existing])
-        links = [(r.id, i, name) for r in rows for i, name in enumerate(parse_ingredients(r.ingredients))]
-        if links:
-            connection.exec_driver_sql(
-                "INSERT INTO product_ingredients (product_id, position, name) VALUES (?, ?, ?)", links)
+        session.connection().exec_driver_sql(_UPSERT_PRODUCT, [_column_tuple(r, source) for r in rows])
         self._bump_generation(session)
         return len(set(ids) - existing), len(existing)
 
@@ -193,17 +193,25 @@ class CatalogStore:
             self._set_state(session, {"staging": ""})
 
     def apply_sync(self, expected_digest: str, *, replace_all: bool, state: Mapping[str, str],
-                   progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+                   progress: Callable[[int], None] | None = None,
+                   snapshot: Sequence[Mapping[str, Any]] | None = None) -> tuple[int, int]:
         """Apply every staged change and commit with `state`, in one transaction, only if the synced products
         then have `expected_digest` (the server's signed one); otherwise raise DigestMismatch and change nothing.
 
         With `replace_all` (a first sync, another server, a snapshot) the staged products replace the synced
-        ones and the bundled demo; products the user imported stay. Returns (upserted, deleted).
+        ones and the bundled demo; products the user imported stay. A `snapshot` (the feed's product objects)
+        is applied instead of the staging: one response needs no staging to resume from, and writing it there
+        first would only copy it twice. Returns (upserted, deleted).
         """
         with self._sessions.begin() as session:
-            staged = session.execute(select(SyncStaging.id, SyncStaging.deleted, SyncStaging.product_json)).all()
-            upserts = [CatalogRow.from_wire(orjson.loads(product)) for _, deleted, product in staged if not deleted]
-            deletes = [pid for pid, deleted, _ in staged if deleted]
+            if snapshot is None:
+                staged = session.execute(select(SyncStaging.id, SyncStaging.deleted, SyncStaging.product_json))
+                changes = [(pid, deleted, product) for pid, deleted, product in staged]
+                upserts = [CatalogRow.from_wire(orjson.loads(product)) for _, deleted, product in changes
+                           if not deleted]
+                deletes = [pid for pid, deleted, _ in changes if deleted]
+            else:
+                upserts, deletes = [CatalogRow.from_wire(product) for product in snapshot], []
             removed = 0
             if replace_all:
                 keep = {r.id for r in upserts}
@@ -221,10 +229,10 @@ class CatalogStore:
         return len(upserts), removed
 
     def _synced_digest(self, session: Session) -> str:
-        """catalog_format.catalog_digest over the synced products, computed as the server computes it."""
-        columns = [getattr(Product, name) for name in PRODUCT_FIELDS]
-        rows = session.execute(select(*columns).where(Product.source == SYNC_SOURCE))
-        return catalog_digest((r[0], CatalogRow(**_stored_values(r)).content_hash()) for r in rows)
+        """catalog_format.catalog_digest over the synced products, computed as the server computes it, from each
+        row's content hash (written with the row, from the same CatalogRow, so it hashes what is stored)."""
+        rows = session.execute(select(Product.id, Product.content_hash).where(Product.source == SYNC_SOURCE))
+        return catalog_digest((pid, content_hash) for pid, content_hash in rows)
 
     def synced_digest(self) -> str:
         with self._sessions() as session:
@@ -255,18 +263,15 @@ class CatalogStore:
             categories = Counter(dict(session.execute(
                 select(Product.category, func.count()).group_by(Product.category)).all()))
             brands = session.scalar(select(func.count(func.distinct(Product.brand)))) or 0
-            ingredients = session.scalar(select(func.count(func.distinct(ProductIngredient.name)))) or 0
+            ingredients = {name for inci in session.scalars(select(Product.inci)) for name in inci.split("\n")}
             sources = dict(session.execute(
                 select(Product.source, func.count()).group_by(Product.source)).all())
-        return {"products": sum(categories.values()), "brands": brands, "distinct_ingredients": ingredients,
+        return {"products": sum(categories.values()), "brands": brands,
+                "distinct_ingredients": len(ingredients - {""}),
                 "by_category": dict(sorted(categories.items())), "by_source": sources,
                 "sync_cursor": self.get_state("cursor") or None}
 
     def products(self) -> list[ProductRecord]:
         with self._sessions() as session:
-            links: dict[str, list[str]] = {}
-            for pid, name in session.execute(select(ProductIngredient.product_id, ProductIngredient.name)
-                                             .order_by(ProductIngredient.product_id, ProductIngredient.position)):
-                links.setdefault(pid, []).append(name)
-            return [ProductRecord(**_row_values(p), inci=tuple(links.get(p.id, ())))
+            return [ProductRecord(**_row_values(p), inci=tuple(filter(None, p.inci.split("\n"))))
                     for p in session.scalars(select(Product).order_by(Product.id))]

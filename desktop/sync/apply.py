@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -65,12 +66,15 @@ def check_not_older(seq: int, digest: str, held: HeldState | None) -> None:
 
 
 def promote(store: CatalogStore, signed: tuple[int, str], server: str, replace_all: bool,
-            progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Apply the staged changes; verify; commit with the new held state. Returns (upserted, deleted)."""
+            progress: Callable[[int], None] | None = None,
+            snapshot: Sequence[Mapping[str, Any]] | None = None) -> tuple[int, int]:
+    """Apply the staged changes (or a snapshot's products, which replace everything synced); verify; commit
+    with the new held state. Returns (upserted, deleted)."""
     seq, digest = signed
     held = HeldState(server=server, seq=seq, digest=digest)
     try:
-        return store.apply_sync(digest, replace_all=replace_all, progress=progress, state=held.as_store_state())
+        return store.apply_sync(digest, replace_all=replace_all or snapshot is not None, progress=progress,
+                                state=held.as_store_state(), snapshot=snapshot)
     except DigestMismatch as exc:
         raise VerificationError(f"local catalog digest {exc.local[:12]}… differs from the server's "
                                 f"{digest[:12]}… at seq {seq}") from None

@@ -39,7 +39,6 @@ PAGE_LIMIT = 1000
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_ATTEMPTS = 4
 MAX_RESPONSE_BYTES = 512 * 1024 * 1024  # a hostile server cannot fill the memory
-SNAPSHOT_BASE = -1  # the staging base of a snapshot: never a held sequence
 
 
 class RefetchNeeded(Exception):
@@ -227,11 +226,9 @@ class SyncClient:
         apply.check_not_older(*signed, held)
         if snapshot.catalog_seq != signed[0]:
             raise apply.Refusal("The snapshot's sequence differs from its signed state's.")
-        store.clear_sync_staging()
-        store.stage_sync_page([{"id": p["id"], "deleted": False, "product": p} for p in snapshot.products],
-                              Staging(self.server_url, SNAPSHOT_BASE, Cursor(signed[0])).dumps())
         try:
-            upserted, deleted = apply.promote(store, signed, self.server_url, replace_all=True, progress=progress)
+            upserted, deleted = apply.promote(store, signed, self.server_url, replace_all=True, progress=progress,
+                                              snapshot=snapshot.products)
         except apply.VerificationError as exc:
             store.clear_sync_staging()
             raise SyncError(f"The catalog from the server does not verify ({exc}). Nothing was applied.") from None

@@ -3,6 +3,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalog_format import PRODUCT_FIELDS, CatalogRow, parse_catalog_file, parse_catalog_text, product_hash, split_inci
 from catalog_format.product import REQUIRED_FIELDS
@@ -54,6 +56,25 @@ def test_missing_header_column_is_one_clear_error() -> None:
 
 def test_split_inci_keeps_commas_inside_parentheses() -> None:
     assert split_inci("Aqua (Water, Eau), Glycerin, CI 77891.") == ["Aqua (Water, Eau)", "Glycerin", "CI 77891"]
+    assert split_inci("A [B, (C, D)], E), F, (G") == ["A [B, (C, D)]", "E)", "F", "(G"]  # unbalanced: as printed
+
+
+def _split_by_walking_every_character(label: str) -> list[str]:
+    """The rule spelled out one character at a time: a comma at bracket depth 0 ends an ingredient."""
+    parts, depth, current = [], 0, ""
+    for ch in label:
+        depth += 1 if ch in "([" else -1 if ch in ")]" and depth else 0
+        if ch == "," and depth == 0:
+            parts, current = [*parts, current], ""
+        else:
+            current += ch
+    return [p.strip().rstrip(".").strip() for p in [*parts, current] if p.strip().rstrip(".").strip()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab .,()[]", max_size=30))
+def test_split_inci_follows_the_rule_on_any_label(label: str) -> None:
+    assert split_inci(label) == _split_by_walking_every_character(label)
 
 
 def test_unreadable_files_raise_a_sentence(tmp_path: Path) -> None:

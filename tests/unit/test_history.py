@@ -55,8 +55,9 @@ def test_a_schema_3_catalog_keeps_its_products_and_sync_state_and_loses_its_dead
     old_catalog(paths)
     store = CatalogStore(paths.catalog_db)
     assert "offers" not in tables(paths.catalog_db) and "price_value" not in columns(paths.catalog_db, "products")
+    assert "product_ingredients" not in tables(paths.catalog_db)  # schema 5: the names live on the product row
     with sqlite3.connect(paths.catalog_db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
     products = {p.id: p for p in store.products()}
     assert sorted(products) == ["c1", "lf-1", "lf-2", "m1"]
     assert products["c1"].price == 8.5 and products["c1"].skin_types == ("oily",) and products["c1"].tags == ("vegan",)

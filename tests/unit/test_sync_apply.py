@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -167,3 +168,36 @@ def test_a_first_sync_over_the_demo_and_a_delete_count_every_removed_product(sto
     _stage(store, [], deletes=("a",))
     assert _promote(store, _state([], seq=8)) == (0, 1)
     assert store.products() == []
+
+
+def test_a_snapshot_is_applied_from_its_own_products_and_clears_an_interrupted_feed(store: CatalogStore) -> None:
+    """The snapshot's products are applied as they came (no staging copy); a feed's pages staged before it by an
+    interrupted sync are dropped with it, and a snapshot that does not verify changes nothing."""
+    _stage(store, [_wire("stale")])
+    snapshot = [_wire("a"), _wire("b")]
+    before = store.products()
+    with pytest.raises(apply.VerificationError):
+        apply.promote(store, apply.signed_state(_state([_wire("a")]), KEY.public_key()), "https://sync.example",
+                      replace_all=True, snapshot=snapshot)
+    assert store.products() == before and store.get_state("digest") == ""
+    assert apply.promote(store, apply.signed_state(_state(snapshot, seq=9), KEY.public_key()),
+                         "https://sync.example", replace_all=False, snapshot=snapshot) == (2, DEMO_ROWS)
+    assert {p.id for p in store.products()} == {"a", "b"}  # a snapshot replaces all even if not told to
+    assert store.get_state("staging") == "" and store.synced_digest() == _state(snapshot)["digest"]
+    _stage(store, [], deletes=("a",))
+    assert _promote(store, _state([_wire("b")], seq=10)) == (0, 1)  # the staged "stale" product was not kept
+
+
+def test_the_digest_covers_what_is_stored_every_row_reads_back_to_its_content_hash(store: CatalogStore) -> None:
+    """The store verifies a sync with the content hash it wrote beside each row; that hash must be the hash of
+    the columns as they read back (lists, price, every field), or the digest would vouch for other values."""
+    products = [CatalogRow(id="t", brand="B", name="N", category="serum", price=Decimal("0.50"), currency="GBP",
+                           size="30 ml", ingredients="Aqua (Water, Eau), Glycerin", url="https://s.example/t",
+                           image_url="https://s.example/t.png", affiliate_url="https://s.example/t?a=1",
+                           skin_types=("dry", "oily"), tags=("vegan", "fragrance-free")).to_wire(), _wire("a")]
+    _stage(store, products)
+    _promote(store, _state(products), replace_all=True)
+    with sqlite3.connect(store.path) as conn:
+        stored = dict(conn.execute("SELECT id, content_hash FROM products WHERE source = 'sync'").fetchall())
+    assert stored == {p.id: CatalogRow.from_wire(p.to_wire()).content_hash() for p in store.products()}
+    assert {p.id: p.inci for p in store.products()}["t"] == ("aqua (water, eau)", "glycerin")  # label order

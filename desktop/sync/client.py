@@ -57,10 +57,12 @@ class SyncResult:
     cursor: dict[str, Any]
     snapshot: bool = False  # the full snapshot was applied instead of the changes
     refetch_reason: str = ""  # why, when the changes were tried first (a horizon passed, a digest that differed)
+    key_fingerprint: str = ""  # the key the signature verified with, to compare with the administrator's
 
     def summary(self) -> str:
         how = "full snapshot" if self.snapshot else f"{self.pages} pages"
-        return f"{self.upserted} products added or updated, {self.deleted} removed ({how}, signature verified)"
+        verified = f"signature verified with {self.key_fingerprint}" if self.key_fingerprint else "signature verified"
+        return f"{self.upserted} products added or updated, {self.deleted} removed ({how}, {verified})"
 
 
 def default_public_key() -> Ed25519PublicKey:
@@ -158,24 +160,29 @@ class SyncClient:
         """Bring the local catalog to the server's current, verified state (or leave it as it was)."""
         key = self._public_key or keys.key_for(self.server_url, store)
         with sync_lock(store.path):
-            held = held_state(store)
-            held = held if held is not None and held.server == self.server_url else None
-            try:
-                reason = ""
-                if held is not None:
-                    try:
-                        return self._pull_changes(store, key, held, progress)
-                    except RefetchNeeded:
-                        reason = "the snapshot moves less, or the cursor is behind the server's horizon"
-                        log.info("%s: fetching the snapshot", reason)
-                    except apply.VerificationError as exc:
-                        reason = f"the changes did not verify ({exc})"
-                        log.warning("%s: fetching the snapshot", reason)
-                result = self._pull_snapshot(store, key, held, progress)
-                return dataclasses.replace(result, refetch_reason=reason)
-            except apply.Refusal as exc:
-                store.clear_sync_staging()
-                raise SyncError(f"{exc} Nothing was applied.") from None
+            return dataclasses.replace(self._pull_locked(store, key, progress), key_fingerprint=keys.fingerprint(key))
+
+    def _pull_locked(self, store: CatalogStore, key: Ed25519PublicKey,
+                     progress: Callable[[int], None] | None) -> SyncResult:
+        """The pull under the sync lock: the changes from the held state, else (or when they fail) the snapshot."""
+        held = held_state(store)
+        held = held if held is not None and held.server == self.server_url else None
+        try:
+            reason = ""
+            if held is not None:
+                try:
+                    return self._pull_changes(store, key, held, progress)
+                except RefetchNeeded:
+                    reason = "the snapshot moves less, or the cursor is behind the server's horizon"
+                    log.info("%s: fetching the snapshot", reason)
+                except apply.VerificationError as exc:
+                    reason = f"the changes did not verify ({exc})"
+                    log.warning("%s: fetching the snapshot", reason)
+            result = self._pull_snapshot(store, key, held, progress)
+            return dataclasses.replace(result, refetch_reason=reason)
+        except apply.Refusal as exc:
+            store.clear_sync_staging()
+            raise SyncError(f"{exc} Nothing was applied.") from None
 
     def _first_page(self, store: CatalogStore, held: HeldState, cursor: Cursor, resuming: bool) -> Page | None:
         """The first page, or None when a 304 says nothing changed and the local copy still verifies."""

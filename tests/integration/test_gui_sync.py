@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.resources import resource
+from desktop.sync import keys
 from tests.gui.conftest import make_window, shared_analyzer, webcam_frames  # noqa: F401  (fixtures)
 from tests.integration.conftest import LiveServer, run_server_cli
 
@@ -27,6 +28,9 @@ def test_sync_now_from_settings(qtbot, make_window, live_server: LiveServer, tmp
     with qtbot.waitSignal(window.sync_controller.sync_finished, timeout=60_000) as status:
         page.sync_button.click()
     assert status.args[0].startswith("Synced"), status.args[0]
+    # the key the catalog verified with, as the administrator's `skinlens-server key` prints it
+    assert f"signature verified with {keys.fingerprint(keys.key_for(live_server.url, window.services.store))}" \
+        in status.args[0]
     # the server's catalog replaced the demo one
     assert [p.id for p in window.services.store.products()] == [first.split(",")[0]]
     assert window.services.store.get_state("last_sync_at")

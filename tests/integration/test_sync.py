@@ -76,7 +76,7 @@ def test_sync_cli_with_token_in_environment(live_server: LiveServer, skinlens_ho
     result = subprocess.run([sys.executable, "-m", "desktop", "sync", "--server", live_server.url],
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "946 products in the local catalog" in result.stdout and "signature verified" in result.stdout
+    assert "946 products in the local catalog" in result.stdout and "signature verified with SHA256:" in result.stdout
     no_token = subprocess.run([sys.executable, "-m", "desktop", "sync", "--server", live_server.url],
                               capture_output=True, text=True, env=env | {"SKINLENS_SYNC_TOKEN": ""}, timeout=60)
     assert no_token.returncode == 1 and "Traceback" not in no_token.stderr

@@ -169,10 +169,16 @@ def measure_pigmentation(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.
     out.maps["dark_spots"] = _norm_map(np.maximum(-detail - 2.0, 0), skin, 8.0)
 
 
-def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures) -> None:
+def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures,
+                  px_per_mm: float = CANON_PX_PER_MM) -> None:
     """Specular shine: pixels much brighter than the skin's median L* and less saturated (a specular
     reflection keeps the light's colour, not the skin's: Shafer 1985 dichromatic reflection model).
-    T-zone vs cheek shine is the usual evidence for oily / combination / dry (e.g. Youn et al. 2005)."""
+    T-zone vs cheek shine is the usual evidence for oily / combination / dry (e.g. Youn et al. 2005).
+    The exposure-free specular share, its sharp highlights and dry flaking come from `specular.py`."""
+    from desktop.ml.specular import specular_measures
+
+    specular, _highlights = specular_measures(lab, skin, px_per_mm)
+    out.overall.update(specular)
     lightness, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
     median_l = float(np.median(lightness[skin]))
     mad = float(np.median(np.abs(lightness[skin] - median_l))) or 1.0
@@ -316,7 +322,7 @@ def measure_face(face: AlignedFace, spec: MeasureSpec | None = None) -> FaceMeas
         return out
     measure_redness(lab, face.rgb, skin, masks, out)
     measure_pigmentation(lab, skin, masks, out)
-    measure_shine(lab, skin, masks, out)
+    measure_shine(lab, skin, masks, out, spec.px_per_mm)
     if spec.scaled:
         measure_texture(lab, skin, masks, out)
         measure_wrinkles(lab, skin, masks, face, out, spec.crows_feet)

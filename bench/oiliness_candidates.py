@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.fusion_candidates import DEV_EVAL, _scorer  # noqa: E402
+from bench.fusion_candidates import DEV_EVAL, _scorer
 
 CNN_SHARE = 0.6  # the shipped fusion's CNN share for oiliness (`scoring.cnn_weights` of the bundled model)
 

@@ -171,14 +171,15 @@ def measure_pigmentation(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.
 
 def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures,
                   px_per_mm: float = CANON_PX_PER_MM) -> None:
-    """Specular shine: pixels much brighter than the skin's median L* and less saturated (a specular
-    reflection keeps the light's colour, not the skin's: Shafer 1985 dichromatic reflection model).
-    T-zone vs cheek shine is the usual evidence for oily / combination / dry (e.g. Youn et al. 2005).
-    The exposure-free specular share, its sharp highlights and dry flaking come from `specular.py`."""
+    """Specular shine. The oiliness score and map read `specular.py`'s measures: the specular share of each
+    pixel relative to the skin's own colour and brightness (so exposure does not move it), counted where it
+    stands above its surround (sharp highlights), discounted by flaking. The older fractions of pixels much
+    brighter than the skin's median L* and less saturated (a specular reflection keeps the light's colour:
+    Shafer 1985), per region, stay for the skin-type estimate's T-zone against cheeks (e.g. Youn et al. 2005)."""
     from desktop.ml.specular import specular_measures
 
-    specular, _highlights = specular_measures(lab, skin, px_per_mm)
-    out.overall.update(specular)
+    shares, highlights = specular_measures(lab, skin, px_per_mm)
+    out.overall.update(shares)
     lightness, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
     median_l = float(np.median(lightness[skin]))
     mad = float(np.median(np.abs(lightness[skin] - median_l))) or 1.0
@@ -193,7 +194,7 @@ def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray
     cheeks = [fractions[n] for n in CHEEKS if n in fractions]
     out.overall["shine_t_zone"] = float(np.mean(t_zone)) if t_zone else overall  # a patch: its own shine
     out.overall["shine_cheeks"] = float(np.mean(cheeks)) if cheeks else overall
-    out.maps["oiliness"] = _norm_map(_blur(specular.astype(np.float32), 2.0), skin, 0.5)
+    out.maps["oiliness"] = _norm_map(_blur(highlights, 2.0), skin, 0.25)  # the highlights the score counts
 
 
 def measure_texture(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures) -> None:

@@ -48,15 +48,18 @@ def specular_ratio(linear: np.ndarray, skin: np.ndarray) -> np.ndarray:
 
     The pixel's chromaticity is projected on the segment from the skin's median chromaticity to grey; the
     position there is the specular fraction of the pixel's light (dichromatic model, grey illuminant)."""
-    total = linear.sum(axis=-1)
-    chroma = linear / np.maximum(total, 1e-6)[..., None]
-    diffuse = np.median(chroma[skin], axis=0)
+    pixels = linear[skin]  # only the skin is read: the rest stays 0
+    total = pixels.sum(axis=-1)
+    chroma = pixels / np.maximum(total, 1e-6)[:, None]
+    diffuse = np.median(chroma, axis=0) if len(chroma) else GREY
     diffuse = diffuse / max(float(diffuse.sum()), 1e-6)
     segment = GREY - diffuse
     length2 = max(float(segment @ segment), MIN_SEGMENT**2)
     fraction = np.clip(((chroma - diffuse) @ segment) / length2, 0.0, 1.0)
-    brightness = max(float(np.median(total[skin])), 1e-6)
-    return np.asarray(fraction * total / brightness, dtype=np.float32)
+    brightness = max(float(np.median(total)) if len(total) else 0.0, 1e-6)
+    ratio = np.zeros(skin.shape, np.float32)
+    ratio[skin] = fraction * total / brightness
+    return ratio
 
 
 def highlight_excess(ratio: np.ndarray, skin: np.ndarray, px_per_mm: float) -> np.ndarray:

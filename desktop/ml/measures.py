@@ -169,10 +169,17 @@ def measure_pigmentation(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.
     out.maps["dark_spots"] = _norm_map(np.maximum(-detail - 2.0, 0), skin, 8.0)
 
 
-def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures) -> None:
-    """Specular shine: pixels much brighter than the skin's median L* and less saturated (a specular
-    reflection keeps the light's colour, not the skin's: Shafer 1985 dichromatic reflection model).
-    T-zone vs cheek shine is the usual evidence for oily / combination / dry (e.g. Youn et al. 2005)."""
+def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures,
+                  px_per_mm: float = CANON_PX_PER_MM) -> None:
+    """Specular shine. The oiliness score and map read `specular.py`'s measures: the specular share of each
+    pixel relative to the skin's own colour and brightness (so exposure does not move it), counted where it
+    stands above its surround (sharp highlights), discounted by flaking. The older fractions of pixels much
+    brighter than the skin's median L* and less saturated (a specular reflection keeps the light's colour:
+    Shafer 1985), per region, stay for the skin-type estimate's T-zone against cheeks (e.g. Youn et al. 2005)."""
+    from desktop.ml.specular import specular_measures
+
+    shares, highlights = specular_measures(lab, skin, px_per_mm)
+    out.overall.update(shares)
     lightness, chroma = lab[..., 0], np.hypot(lab[..., 1], lab[..., 2])
     median_l = float(np.median(lightness[skin]))
     mad = float(np.median(np.abs(lightness[skin] - median_l))) or 1.0
@@ -187,7 +194,7 @@ def measure_shine(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray
     cheeks = [fractions[n] for n in CHEEKS if n in fractions]
     out.overall["shine_t_zone"] = float(np.mean(t_zone)) if t_zone else overall  # a patch: its own shine
     out.overall["shine_cheeks"] = float(np.mean(cheeks)) if cheeks else overall
-    out.maps["oiliness"] = _norm_map(_blur(specular.astype(np.float32), 2.0), skin, 0.5)
+    out.maps["oiliness"] = _norm_map(_blur(highlights, 2.0), skin, 0.25)  # the highlights the score counts
 
 
 def measure_texture(lab: np.ndarray, skin: np.ndarray, masks: dict[str, np.ndarray], out: FaceMeasures) -> None:
@@ -316,7 +323,7 @@ def measure_face(face: AlignedFace, spec: MeasureSpec | None = None) -> FaceMeas
         return out
     measure_redness(lab, face.rgb, skin, masks, out)
     measure_pigmentation(lab, skin, masks, out)
-    measure_shine(lab, skin, masks, out)
+    measure_shine(lab, skin, masks, out, spec.px_per_mm)
     if spec.scaled:
         measure_texture(lab, skin, masks, out)
         measure_wrinkles(lab, skin, masks, face, out, spec.crows_feet)

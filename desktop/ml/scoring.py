@@ -28,7 +28,7 @@ SCORE_MAPS: dict[str, list[tuple[str, float, float, float]]] = {
                    ("pigment_unevenness", 1.5, 5.0, 0.2)],
     "wrinkles": [("wrinkle_energy", 1.0, 6.0, 1.0)],
     "pores": [("pore_energy", 0.4, 1.6, 1.0)],
-    "oiliness": [("shine_t_zone", 0.0, 0.08, 0.6), ("shine_cheeks", 0.0, 0.06, 0.4)],
+    "oiliness": [("oily_shine", 0.0, 0.04, 1.0)],  # `specular.py`; marked ≈ 90th percentile of synthetic oily skin
     "dark_circles": [("under_eye_delta_l", 2.0, 14.0, 1.0)],
     "texture": [("texture_energy", 1.0, 4.0, 1.0)],
 }

@@ -204,9 +204,10 @@ def measure_tone(rgb: np.ndarray, mask: np.ndarray, wb: whitebalance.WhiteBalanc
     At most `MAX_TONE_PIXELS` evenly spaced pixels are used: a median needs no more, and a close-up has
     millions.
     """
-    pixels = rgb[mask]
-    if len(pixels) > MAX_TONE_PIXELS:
-        pixels = pixels[::len(pixels) // MAX_TONE_PIXELS]
+    index = np.flatnonzero(mask)  # the pixels' positions first: only the chosen ones are gathered
+    if len(index) > MAX_TONE_PIXELS:
+        index = index[::len(index) // MAX_TONE_PIXELS]
+    pixels = rgb.reshape(-1, 3)[index]
     if wb is not None and len(pixels):
         pixels = whitebalance.apply(pixels.reshape(1, -1, 3), wb).reshape(-1, 3)
     return colour.skin_tone(pixels)

@@ -98,7 +98,6 @@ class FaceFinder:
         """Photos: a face at any yaw, near or far (the stages are in the module docstring)."""
         with self._lock:
             self._ensure_models()
-            small, factor = _search_copy(rgb)
             tiny, tiny_factor = _search_copy(rgb, DETECT_SIDE)
             boxes = self._detect_padded(tiny, self._near_detector, tiny_factor, rgb.shape)
             if not boxes:
@@ -109,15 +108,16 @@ class FaceFinder:
                 landmarks = self._landmarks(rgb, box)
             method = "detector"
             if landmarks is None:
+                small, factor = _search_copy(rgb)  # only the later stages search this copy
                 landmarks = self._mesh_padded(small, factor)
                 method = "mesh" if landmarks is not None and not boxes else method
-            if landmarks is None:
-                profile = self._profile_search(small, factor, rgb.shape)
-                if not boxes:
-                    return profile
-                side = (profile.profile_side or _keypoint_side(self._near_detector, _padded(tiny)[0])
-                        or _keypoint_side(self._detector, rgb))
-                return FaceFindings(len(boxes), None, box, profile_side=side, method="detector")
+                if landmarks is None:
+                    profile = self._profile_search(small, factor, rgb.shape)
+                    if not boxes:
+                        return profile
+                    side = (profile.profile_side or _keypoint_side(self._near_detector, _padded(tiny)[0])
+                            or _keypoint_side(self._detector, rgb))
+                    return FaceFindings(len(boxes), None, box, profile_side=side, method="detector")
         if not boxes:
             box, score = _landmark_box(landmarks, rgb.shape), 0.5
         return FaceFindings(max(1, len(boxes)), Face(box=box, score=score, landmarks=landmarks), box, method=method)

@@ -56,7 +56,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
-    return img.convert("RGB")
+    return img if img.mode == "RGB" else img.convert("RGB")  # RGB already: no copy of the pixels
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,8 @@ def load_image(source: str | Path | bytes, max_side: int = DEFAULT_MAX_SIDE) -> 
             if max(width, height) > 2 * max_side and img.format == "JPEG":
                 img.draft("RGB", (max_side, max_side))  # let libjpeg decode at a reduced scale: much faster
             img.load()
-            rgb = _to_rgb(ImageOps.exif_transpose(img) or img)
+            ImageOps.exif_transpose(img, in_place=True)  # in place: an upright photo's pixels are not copied
+            rgb = _to_rgb(img)
     except DECODE_ERRORS as exc:
         raise _decode_error(exc, data) from None
     oriented = (height, width) if orientation in (5, 6, 7, 8) else (width, height)

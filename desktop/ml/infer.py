@@ -142,6 +142,9 @@ class OnnxConcernModel(ModelFile):
         options = ort.SessionOptions()
         options.intra_op_num_threads = THREADS
         options.inter_op_num_threads = 1
+        # idle worker threads sleep instead of spinning: on a shared 2-core machine a spinning thread takes a
+        # core from the face search and the measures that run between two inferences
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         super().__init__(json.loads(self._session.get_modelmeta().custom_metadata_map["skinlens"]))
 

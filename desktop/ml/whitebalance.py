@@ -79,11 +79,22 @@ def _downscale(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np
     return rgb[::step, ::step], (mask[::step, ::step] if mask is not None else None)
 
 
+def _channel_max(pixels: np.ndarray) -> np.ndarray:
+    """Per-pixel max of an N×3 array, as element-wise maxima: numpy's `max(axis=1)` over three values is
+    several times slower on the long arrays an estimate sees."""
+    return np.maximum(np.maximum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
+
+
+def _channel_min(pixels: np.ndarray) -> np.ndarray:
+    """Per-pixel min of an N×3 array (as `_channel_max`)."""
+    return np.minimum(np.minimum(pixels[:, 0], pixels[:, 1]), pixels[:, 2])
+
+
 def estimate(rgb: np.ndarray, exclude: np.ndarray | None = None, iterations: int = 4) -> WhiteBalance:
     """Estimate the cast of an sRGB uint8 photo; `exclude` marks pixels not to use (the face's skin)."""
     small, small_exclude = _downscale(rgb, exclude)
     linear = srgb_to_linear(small).reshape(-1, 3)
-    usable = (linear.max(axis=1) < CLIPPED) & (linear.min(axis=1) > DARK)
+    usable = (_channel_max(linear) < CLIPPED) & (_channel_min(linear) > DARK)
     if small_exclude is not None:
         usable &= ~small_exclude.reshape(-1)
     pixels = linear[usable]
@@ -94,8 +105,8 @@ def estimate(rgb: np.ndarray, exclude: np.ndarray | None = None, iterations: int
     method, fraction = "shades_of_grey", 0.0
     for _ in range(iterations):
         corrected = pixels * gains
-        peak = corrected.max(axis=1)
-        chroma = (peak - corrected.min(axis=1)) / np.maximum(peak, 1e-6)
+        peak = _channel_max(corrected)
+        chroma = (peak - _channel_min(corrected)) / np.maximum(peak, 1e-6)
         grey = chroma < GREY_CHROMA
         fraction = float(grey.mean())
         if fraction < MIN_GREY_FRACTION:

@@ -73,6 +73,21 @@ def test_colour_cast_keeps_ita_within_3_degrees_after_white_balance(
     assert cast.monk in (reference.monk - 1, reference.monk, reference.monk + 1)
 
 
+def test_the_estimate_keeps_grey_pixels_and_leaves_out_coloured_ones() -> None:
+    """A grey wall beside a pink strip (blue and green the lowest) and a yellow one (blue the lowest), under
+    a 4000 K cast: only the grey wall's pixels count as grey, so the gains undo the cast; counting either strip
+    would pull them off."""
+    scene = np.zeros((120, 160, 3), np.uint8)
+    scene[:, :110] = 150
+    scene[:, 110:135] = (160, 100, 100)
+    scene[:, 135:] = (150, 150, 110)
+    lit = whitebalance.simulate_cast(scene, 4000)
+    expected = whitebalance.kelvin_to_linear_rgb(6504) / whitebalance.kelvin_to_linear_rgb(4000)
+    wb = whitebalance.estimate(lit)
+    assert wb.method == "grey_pixels" and wb.grey_fraction == pytest.approx(110 / 160, abs=0.02)
+    assert np.allclose(wb.gains, expected / expected[1], rtol=0.02), (wb.gains, expected)
+
+
 def _scene_with_card(rgb: np.ndarray) -> np.ndarray:
     """The photo at 80 % exposure with a grey card (sRGB 170) in the lower left: under the 4000 K cast the
     astronaut's bright cheeks would clip in red at full exposure (half the tone pixels), and no calibration can

@@ -71,6 +71,14 @@ def test_scores_are_the_mean_over_mirrored_and_reframed_views(onnx_model: OnnxCo
     assert np.allclose(out["maps"][onnx_model.config.concerns[0]], heat[0], atol=1e-6)
 
 
+def test_idle_inference_threads_sleep(onnx_model: OnnxConcernModel) -> None:
+    """Between two photos ONNX Runtime's worker threads must not spin: on the 2-core target a spinning
+    thread takes a core from the face search and the measures of the next photo."""
+    options = onnx_model._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert options.intra_op_num_threads == 2
+
+
 def test_prediction_shapes(onnx_model: OnnxConcernModel, face_crop: np.ndarray) -> None:
     out = onnx_model.predict(face_crop)
     assert set(out["concerns"]) == set(CONCERNS) and all(0 <= v <= 100 for v in out["concerns"].values())

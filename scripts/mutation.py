@@ -58,7 +58,8 @@ AREAS = {
     "imaging": Area(
         files=("desktop/ml/imaging.py",),
         functions=_names("desktop.ml.imaging", "_to_rgb", "_open", "_decode_error", "load_image"),
-        tests=("tests/unit/test_imaging.py",), extra_pytest=("-W", "ignore::UserWarning")),
+        tests=("tests/unit/test_imaging.py", "tests/unit/test_imaging_errors.py"),
+        extra_pytest=("-W", "ignore::UserWarning")),
     "sync_client": Area(  # apply and verify; the HTTP feed (SyncClient.pull) is tested against a live server
         files=("desktop/sync/apply.py", "desktop/catalog/store.py"),
         functions=(*_names("desktop.sync.apply", "signed_state", "check_not_older", "promote"),

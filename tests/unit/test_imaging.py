@@ -222,6 +222,13 @@ def test_large_photos_are_scaled_to_max_side() -> None:
     assert loaded.scale == pytest.approx(0.25)
 
 
+@pytest.mark.parametrize(("size", "expected"), [((5000, 32), (1, 64, 3)), ((32, 5000), (64, 1, 3))])
+def test_a_strip_scaled_down_keeps_one_pixel_across(size: tuple[int, int], expected: tuple[int, ...]) -> None:
+    """Its short side would round to 0 pixels: it is kept at 1 (an empty image would crash the analysis)."""
+    loaded = load_image(_bytes(Image.new("RGB", size, (120, 90, 80)), "PNG"), max_side=64)
+    assert loaded.rgb.shape == expected
+
+
 def test_animated_gif_uses_first_frame() -> None:
     frames = [Image.new("RGB", (50, 50), c) for c in ((255, 0, 0), (0, 0, 255))]
     buf = io.BytesIO()

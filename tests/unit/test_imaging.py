@@ -154,6 +154,19 @@ def test_transparent_grey_and_palette_images_are_flattened_on_grey_too() -> None
         assert tuple(rgb[5, 5]) == (128, 128, 128) and tuple(rgb[5, 30]) == (0, 0, 255), fmt
 
 
+def test_a_palette_image_with_an_alpha_channel_is_flattened_on_grey() -> None:
+    """TIFF keeps a palette with an alpha band (Pillow's "PA"): transparent pixels are grey, not the palette's red."""
+    palette = Image.new("P", (40, 40), 0)
+    palette.putpalette([255, 0, 0, 0, 0, 255])
+    palette.paste(1, (20, 0, 40, 40))  # left: red, right: blue
+    pa = palette.convert("PA")
+    alpha = Image.new("L", (40, 40), 255)
+    alpha.paste(0, (0, 0, 20, 40))  # the red half transparent
+    pa.putalpha(alpha)
+    rgb = load_image(_bytes(pa, "TIFF")).rgb
+    assert tuple(rgb[5, 5]) == (128, 128, 128) and tuple(rgb[5, 30]) == (0, 0, 255)
+
+
 @pytest.mark.parametrize(("mode", "key", "shown"), [("RGB", (0, 0, 0), (255, 0, 0)), ("L", 0, 200)])
 def test_a_colour_key_is_transparent_and_flattened_on_grey(mode: str, key: object, shown: object) -> None:
     """A PNG may mark one colour transparent instead of storing alpha: those pixels are grey, not the key."""

@@ -47,10 +47,13 @@ def _names(module: str, *functions: str) -> tuple[str, ...]:
 
 AREAS = {
     "recommend": Area(
-        files=("desktop/recommend/engine.py", "desktop/recommend/index.py", "desktop/catalog/knowledge.py"),
-        functions=(*_names("desktop.recommend.engine", "Recommender.recommend", "StepSpec.daytime", "_step_mask",
-                           "hard_filter", "avoid_mask", "_pick_rows"),
-                   *_names("desktop.recommend.index", "build_index", "_set_active_flags", "_facts"),
+        files=("desktop/recommend/engine.py", "desktop/recommend/steps.py", "desktop/recommend/select.py",
+               "desktop/recommend/index.py", "desktop/catalog/knowledge.py"),
+        functions=(*_names("desktop.recommend.engine", "Recommender.recommend", "hard_filter", "avoid_mask"),
+                   *_names("desktop.recommend.steps", "_step_mask"),  # (mutmut leaves properties alone)
+                   *_names("desktop.recommend.select", "choose_picks", "_distinct", "alternatives"),
+                   *_names("desktop.recommend.index", "build_index", "_form_columns_and_flags", "_rinsed_off",
+                           "_facts"),
                    *_names("desktop.catalog.knowledge", "KnowledgeBase.is_fragrance", "KnowledgeBase.not_vegan",
                            "_Family.hits")),
         tests=("tests/unit/test_recommend_guards.py", "tests/unit/test_recommend_properties.py",
@@ -58,7 +61,8 @@ AREAS = {
     "imaging": Area(
         files=("desktop/ml/imaging.py",),
         functions=_names("desktop.ml.imaging", "_to_rgb", "_open", "_decode_error", "load_image"),
-        tests=("tests/unit/test_imaging.py",), extra_pytest=("-W", "ignore::UserWarning")),
+        tests=("tests/unit/test_imaging.py", "tests/unit/test_imaging_errors.py"),
+        extra_pytest=("-W", "ignore::UserWarning")),
     "sync_client": Area(  # apply and verify; the HTTP feed (SyncClient.pull) is tested against a live server
         files=("desktop/sync/apply.py", "desktop/catalog/store.py"),
         functions=(*_names("desktop.sync.apply", "signed_state", "check_not_older", "promote"),
@@ -66,11 +70,13 @@ AREAS = {
                            "CatalogStore._synced_digest")),
         tests=("tests/unit/test_sync_apply.py",)),
     "server": Area(
-        files=("sync_server/changes.py", "sync_server/auth.py", "sync_server/api/deps.py"),
+        files=("sync_server/changes.py", "sync_server/auth.py", "sync_server/gate.py", "sync_server/api/deps.py"),
         functions=(*_names("sync_server.changes", "bump_sequence", "affiliate_url", "product_values"),
                    *_names("sync_server.auth", "hash_token", "create_device_token", "revoke_device_token",
-                           "device_token_valid", "admin_token_valid"),
-                   *_names("sync_server.api.deps", "_bearer", "require_device", "require_admin")),
+                           "admin_token_valid", "TokenBook.known", "TokenBook.reload",
+                           "TokenBook.look_up"),
+                   *_names("sync_server.gate", "_bearer", "Gate._authenticate"),
+                   *_names("sync_server.api.deps", "require_device", "require_admin")),
         tests=("tests/integration/test_server.py",
                "tests/integration/test_sync.py::test_every_writing_transaction_gets_its_own_sequence_number",
                "tests/integration/test_sync.py::test_sequence_numbers_become_visible_in_commit_order"),

@@ -52,7 +52,7 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         arr = np.asarray(img, dtype=np.float64)
         rng = float(arr.max() - arr.min()) or 1.0
         return Image.fromarray(((arr - arr.min()) / rng * 255).astype(np.uint8)).convert("RGB")
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:  # a palette's or a colour key's
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")

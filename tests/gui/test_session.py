@@ -52,6 +52,18 @@ def test_every_listener_hears_every_reset() -> None:
     assert calls == ["a", "b", "a", "b"]
 
 
+def test_each_wipe_outdates_what_was_started_before_it_not_only_the_first() -> None:
+    """A kiosk wipes many times a day: a scan the second person started must not reach the third person."""
+    session: Session[_Shown] = Session()
+    first = session.ticket()
+    session.reset()  # the first person's wipe
+    second = session.ticket()  # the second person starts a scan…
+    assert session.is_current(second) and not session.is_current(first)
+    session.reset()  # …and walks away before it finishes
+    assert not session.is_current(second) and not session.is_current(first)
+    assert session.is_current(session.ticket())
+
+
 @pytest.mark.gui
 def test_delete_all_forgets_the_session_as_the_kiosk_wipe_does(qtbot, make_window, photo_dir: Path) -> None:  # type: ignore[no-untyped-def]
     window = make_window(consent_given=True)
@@ -84,6 +96,7 @@ def test_delete_all_forgets_the_session_as_the_kiosk_wipe_does(qtbot, make_windo
 @pytest.mark.gui
 def test_a_routine_that_arrives_after_a_reset_is_dropped(qtbot, make_window) -> None:  # type: ignore[no-untyped-def]
     window = make_window(cameras=NoCameras(), consent_given=True)  # no auto-capture racing the routine
+    window.session.reset()  # an earlier person's wipe: the second one below must still drop the routine
     window.form.set_answers(Answers(skin_type="oily"))  # something about the skin: a routine can be made
     handle = window.refresh_routine(show=True)
     assert handle is not None

@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 
 from catalog_format import signed_message
 from desktop.resources import resource
+from sync_server import auth
 from sync_server.app import create_app
+from sync_server.models import DeviceToken
 from tests.integration.conftest import ADMIN, run_server_cli, settings_for
 
 DEMO = resource("catalog", "demo_catalog.csv")
@@ -192,3 +194,30 @@ def test_control_characters_are_a_422_not_a_500(client: TestClient) -> None:
         "content": "id,brand,name,category,price,currency,ingredients,url\n"
                    "n1,B,Na\x00me,cleanser,1,GBP,Aqua,https://www.lookfantastic.com/n1.html\n"}).json()
     assert imported["errors"][0]["reason"].startswith("control characters")
+
+
+def test_a_device_token_made_again_replaces_the_old_one_and_a_revoked_one_is_refused(client: TestClient) -> None:
+    """What `skinlens-sync token create/revoke` do, in this process: the CLI test covers the command, this one
+    what a kiosk's token can and cannot do afterwards."""
+    sessions = client.app.state.sessions
+    with sessions.begin() as session:
+        first = auth.create_device_token(session, "kiosk-1")
+    assert auth.TOKEN_SHAPE.match(first)
+    changes = "/v1/catalog/changes"
+    assert client.get(changes, headers={"Authorization": f"Bearer {first}"}).status_code == 200
+    with sessions.begin() as session:
+        second = auth.create_device_token(session, "kiosk-1")  # e.g. the first one leaked
+        assert session.get(DeviceToken, "kiosk-1").token_hash == auth.hash_token(second)  # type: ignore[union-attr]
+    client.app.state.token_cache.clear()
+    assert second != first and auth.TOKEN_SHAPE.match(second)
+    assert client.get(changes, headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert client.get(changes, headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    with sessions.begin() as session:
+        assert auth.revoke_device_token(session, "kiosk-1") is True
+        assert auth.revoke_device_token(session, "nobody") is False
+    client.app.state.token_cache.clear()
+    assert client.get(changes, headers={"Authorization": f"Bearer {second}"}).status_code == 401
+    with sessions.begin() as session:
+        third = auth.create_device_token(session, "kiosk-1")  # a revoked name can be given a new token
+    client.app.state.token_cache.clear()
+    assert client.get(changes, headers={"Authorization": f"Bearer {third}"}).status_code == 200

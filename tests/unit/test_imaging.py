@@ -94,11 +94,28 @@ def test_every_16_bit_value_becomes_its_nearest_8_bit_value(fmt: str, dtype: str
     assert (loaded.rgb == np.round(every / 257).astype(np.uint8)[..., None]).all()
 
 
-@pytest.mark.parametrize(("value", "expected"), [(200, 200), (255, 255), (40000, 156)])
+@pytest.mark.filterwarnings("ignore:IM image format is deprecated")
+@pytest.mark.parametrize(("mode", "value"), [("I;16L", 40000), ("I;16B", 40000), ("I;16L", 200)])
+def test_16_bit_greys_of_either_byte_order_are_scaled_too(mode: str, value: int) -> None:
+    """Pillow's IM format keeps the byte order in the mode (I;16L, I;16B): the same scale applies."""
+    loaded = load_image(_bytes(Image.new(mode, (40, 40), value), "IM"))
+    assert (loaded.rgb == round(value / 257)).all(), loaded.rgb[0, 0]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(200, 200), (255, 255), (256, 1), (40000, 156), (100000, 255),
+                                                 (-5, 0)])
 def test_a_32_bit_integer_image_is_read_by_its_range(value: int, expected: int) -> None:
-    """A 32-bit grey TIFF (Pillow's "I") holding values up to 255 is an 8-bit image in a wide container."""
+    """A 32-bit grey TIFF (Pillow's "I") holding values up to 255 is an 8-bit image in a wide container; above
+    that it is read as 16-bit, and values outside 16 bits saturate at black or white instead of wrapping."""
     loaded = load_image(_bytes(Image.fromarray(np.full((40, 40), value, dtype=np.int32)), "TIFF"))
     assert (loaded.rgb == expected).all(), loaded.rgb[0, 0]
+
+
+def test_a_floating_point_image_is_stretched_over_its_own_range() -> None:
+    """A float TIFF (Pillow's "F") has no fixed scale: its darkest value is black, its brightest white."""
+    columns = np.tile(np.repeat(np.array([10.0, 15.0, 20.0], np.float32), 16), (40, 1))
+    row = load_image(_bytes(Image.fromarray(columns), "TIFF")).rgb[0, ::16]
+    assert row.tolist() == [[0, 0, 0], [127, 127, 127], [255, 255, 255]]
 
 
 def test_16_bit_colour_keeps_its_colour() -> None:
@@ -135,6 +152,37 @@ def test_transparent_grey_and_palette_images_are_flattened_on_grey_too() -> None
     for fmt in ("PNG", "GIF"):
         rgb = load_image(_bytes(palette, fmt, transparency=0)).rgb
         assert tuple(rgb[5, 5]) == (128, 128, 128) and tuple(rgb[5, 30]) == (0, 0, 255), fmt
+
+
+def test_a_palette_image_with_an_alpha_channel_is_flattened_on_grey() -> None:
+    """TIFF keeps a palette with an alpha band (Pillow's "PA"): transparent pixels are grey, not the palette's red."""
+    palette = Image.new("P", (40, 40), 0)
+    palette.putpalette([255, 0, 0, 0, 0, 255])
+    palette.paste(1, (20, 0, 40, 40))  # left: red, right: blue
+    pa = palette.convert("PA")
+    alpha = Image.new("L", (40, 40), 255)
+    alpha.paste(0, (0, 0, 20, 40))  # the red half transparent
+    pa.putalpha(alpha)
+    rgb = load_image(_bytes(pa, "TIFF")).rgb
+    assert tuple(rgb[5, 5]) == (128, 128, 128) and tuple(rgb[5, 30]) == (0, 0, 255)
+
+
+@pytest.mark.parametrize(("mode", "key", "shown"), [("RGB", (0, 0, 0), (255, 0, 0)), ("L", 0, 200)])
+def test_a_colour_key_is_transparent_and_flattened_on_grey(mode: str, key: object, shown: object) -> None:
+    """A PNG may mark one colour transparent instead of storing alpha: those pixels are grey, not the key."""
+    img = Image.new(mode, (40, 40), key)  # type: ignore[arg-type]
+    img.paste(Image.new(mode, (20, 40), shown), (20, 0))  # type: ignore[arg-type]
+    rgb = load_image(_bytes(img, "PNG", transparency=key)).rgb
+    assert tuple(rgb[5, 5]) == (128, 128, 128)
+    assert tuple(rgb[5, 30]) == (shown if isinstance(shown, tuple) else (shown,) * 3)
+    untouched = load_image(_bytes(img, "PNG")).rgb  # no key: the same pixels are simply black
+    assert tuple(untouched[5, 5]) == (0, 0, 0)
+
+
+def test_a_path_given_as_text_loads_like_a_path(photo_dir: Path) -> None:
+    """The CLI and scripts pass file names as strings."""
+    by_text = load_image(str(photo_dir / "astronaut.jpg"))
+    assert (by_text.rgb == load_image(photo_dir / "astronaut.jpg").rgb).all()
 
 
 QUADRANTS = {"top_left": (255, 0, 0), "top_right": (0, 255, 0), "bottom_left": (0, 0, 255),
@@ -185,6 +233,13 @@ def test_large_photos_are_scaled_to_max_side() -> None:
     loaded = load_image(_bytes(Image.new("RGB", (4000, 3000), (120, 90, 80)), "JPEG"), max_side=1000)
     assert max(loaded.rgb.shape[:2]) == 1000
     assert loaded.scale == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize(("size", "expected"), [((5000, 32), (1, 64, 3)), ((32, 5000), (64, 1, 3))])
+def test_a_strip_scaled_down_keeps_one_pixel_across(size: tuple[int, int], expected: tuple[int, ...]) -> None:
+    """Its short side would round to 0 pixels: it is kept at 1 (an empty image would crash the analysis)."""
+    loaded = load_image(_bytes(Image.new("RGB", size, (120, 90, 80)), "PNG"), max_side=64)
+    assert loaded.rgb.shape == expected
 
 
 def test_animated_gif_uses_first_frame() -> None:

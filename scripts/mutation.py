@@ -67,7 +67,7 @@ AREAS = {
         files=("desktop/sync/apply.py", "desktop/catalog/store.py"),
         functions=(*_names("desktop.sync.apply", "signed_state", "check_not_older", "promote"),
                    *_names("desktop.catalog.store", "CatalogStore.stage_sync_page", "CatalogStore.apply_sync",
-                           "CatalogStore._synced_digest")),
+                           "CatalogStore._synced_digest", "_columns")),
         tests=("tests/unit/test_sync_apply.py",)),
     "server": Area(
         files=("sync_server/changes.py", "sync_server/auth.py", "sync_server/gate.py", "sync_server/api/deps.py"),

@@ -22,6 +22,7 @@ from catalog_format import DIGEST_VERSION, CatalogRow, catalog_digest, signed_me
 from desktop.catalog.store import CatalogStore
 from desktop.resources import resource
 from desktop.sync import apply
+from desktop.sync.state import HeldState
 
 KEY = Ed25519PrivateKey.generate()
 DEMO_ROWS = 12
@@ -201,3 +202,60 @@ def test_the_digest_covers_what_is_stored_every_row_reads_back_to_its_content_ha
         stored = dict(conn.execute("SELECT id, content_hash FROM products WHERE source = 'sync'").fetchall())
     assert stored == {p.id: CatalogRow.from_wire(p.to_wire()).content_hash() for p in store.products()}
     assert {p.id: p.inci for p in store.products()}["t"] == ("aqua (water, eau)", "glycerin")  # label order
+
+
+HELD = HeldState(server="https://sync.example", seq=7, digest="d" * 64)
+
+
+@pytest.mark.parametrize(("seq", "digest", "what"), [(6, "d" * 64, "older than"), (0, "e" * 64, "older than"),
+                                                     (7, "e" * 64, "different from")])
+def test_a_signed_state_older_than_the_held_one_or_another_at_its_sequence_is_refused(seq: int, digest: str,
+                                                                                      what: str) -> None:
+    with pytest.raises(apply.RollbackError) as error:
+        apply.check_not_older(seq, digest, HELD)
+    assert str(error.value) == (f"The server's signed catalog (seq {seq}) is {what} the one on this computer (seq 7): "
+                                "refusing to go back. If the server was restored from a backup, run: skinlens sync "
+                                "--reset")
+
+
+@pytest.mark.parametrize(("seq", "digest", "held"), [
+    (7, "d" * 64, HELD), (8, "e" * 64, HELD), (0, "e" * 64, None),
+    (7, "e" * 64, HeldState(server="https://sync.example", seq=7, digest=""))])  # a held state without a digest
+def test_the_same_state_a_newer_one_or_any_first_one_is_accepted(seq: int, digest: str,
+                                                                  held: HeldState | None) -> None:
+    apply.check_not_older(seq, digest, held)
+
+
+def _signed_as(seq: Any, version: Any = DIGEST_VERSION, context_version: int = DIGEST_VERSION) -> dict[str, Any]:
+    digest = "d" * 64
+    signature = KEY.sign(signed_message(int(seq), digest, context_version))
+    return {"version": version, "seq": seq, "digest": digest, "signature": base64.b64encode(signature).decode()}
+
+
+def test_a_state_signed_for_another_version_or_with_a_sequence_that_is_not_a_count_is_refused() -> None:
+    not_v2 = f"The server's catalog state is not a version-{DIGEST_VERSION} signed state."
+    for state in (_signed_as(7, version=1, context_version=1), _signed_as("7"), _signed_as(-1), _signed_as(True),
+                  _signed_as(7.0)):
+        with pytest.raises(apply.SignatureError) as error:
+            apply.signed_state(state, KEY.public_key())
+        assert str(error.value) == not_v2, state
+    assert apply.signed_state(_signed_as(0), KEY.public_key()) == (0, "d" * 64)  # an empty new catalog is seq 0
+
+
+def test_a_signature_is_read_as_strict_base64_only() -> None:
+    """Characters outside the alphabet are not skipped: what was signed is read exactly as sent, or refused."""
+    state = _signed_as(7)
+    assert apply.signed_state(state, KEY.public_key()) == (7, "d" * 64)
+    with pytest.raises(apply.SignatureError):
+        apply.signed_state(state | {"signature": "!" + state["signature"]}, KEY.public_key())
+
+
+def test_a_staged_product_not_in_canonical_form_is_refused_with_what_is_wrong(store: CatalogStore) -> None:
+    product = _wire("a") | {"price": "9.5"}
+    _stage(store, [product])
+    before = store.products()
+    with pytest.raises(apply.Refusal) as error:
+        _promote(store, _state([_wire("a")]), replace_all=True)
+    assert str(error.value) == ("The server sent a product this app cannot store: product 'a' is not in canonical "
+                                "form (price).")
+    assert store.products() == before

@@ -65,9 +65,17 @@ def _columns(row: CatalogRow, source: str) -> dict[str, Any]:
     for name in LIST_FIELDS:
         values[name] = ";".join(values[name])
     values["source"] = source
-    values["inci"] = "\n".join(parse_ingredients(row.ingredients))
-    values["content_hash"] = row.content_hash()
+    values["inci"], values["content_hash"] = _derived(row)
     return values
+
+
+def _derived(row: CatalogRow) -> tuple[str, str]:
+    """The columns written beside a product's fields: its normalised INCI names (one per line) and content hash."""
+    return "\n".join(parse_ingredients(row.ingredients)), row.content_hash()
+
+
+def _inci_names(column: str) -> tuple[str, ...]:
+    return tuple(filter(None, column.split("\n")))
 
 
 _COLUMN_NAMES = (*PRODUCT_FIELDS, "source", "inci", "content_hash")  # the order of _columns' values
@@ -95,8 +103,7 @@ def _stored_values(stored: Sequence[Any]) -> dict[str, Any]:
 
 def derived_columns(stored: Sequence[Any]) -> tuple[str, str]:
     """(inci, content_hash) of a product from its stored PRODUCT_FIELDS: what _columns writes beside them."""
-    row = CatalogRow(**_stored_values(stored))
-    return "\n".join(parse_ingredients(row.ingredients)), row.content_hash()
+    return _derived(CatalogRow(**_stored_values(stored)))
 
 
 class CatalogStore:
@@ -200,20 +207,19 @@ class CatalogStore:
 
         With `replace_all` (a first sync, another server, a snapshot) the staged products replace the synced
         ones and the bundled demo; products the user imported stay. A `snapshot` (the feed's product objects)
-        is applied instead of the staging: one response needs no staging to resume from, and writing it there
-        first would only copy it twice. Returns (upserted, deleted).
+        always replaces them so, and is applied instead of the staging: one response needs no staging to
+        resume from, and writing it there first would only copy it twice. Returns (upserted, deleted).
         """
         with self._sessions.begin() as session:
             if snapshot is None:
-                staged = session.execute(select(SyncStaging.id, SyncStaging.deleted, SyncStaging.product_json))
-                changes = [(pid, deleted, product) for pid, deleted, product in staged]
-                upserts = [CatalogRow.from_wire(orjson.loads(product)) for _, deleted, product in changes
+                staged = session.execute(select(SyncStaging.id, SyncStaging.deleted, SyncStaging.product_json)).all()
+                upserts = [CatalogRow.from_wire(orjson.loads(product)) for _, deleted, product in staged
                            if not deleted]
-                deletes = [pid for pid, deleted, _ in changes if deleted]
+                deletes = [pid for pid, deleted, _ in staged if deleted]
             else:
                 upserts, deletes = [CatalogRow.from_wire(product) for product in snapshot], []
             removed = 0
-            if replace_all:
+            if replace_all or snapshot is not None:
                 keep = {r.id for r in upserts}
                 removed += self._delete_source_except(session, SYNC_SOURCE, keep)
                 removed += self._delete_source_except(session, "demo", keep)
@@ -263,15 +269,15 @@ class CatalogStore:
             categories = Counter(dict(session.execute(
                 select(Product.category, func.count()).group_by(Product.category)).all()))
             brands = session.scalar(select(func.count(func.distinct(Product.brand)))) or 0
-            ingredients = {name for inci in session.scalars(select(Product.inci)) for name in inci.split("\n")}
+            ingredients = {name for inci in session.scalars(select(Product.inci)) for name in _inci_names(inci)}
             sources = dict(session.execute(
                 select(Product.source, func.count()).group_by(Product.source)).all())
         return {"products": sum(categories.values()), "brands": brands,
-                "distinct_ingredients": len(ingredients - {""}),
+                "distinct_ingredients": len(ingredients),
                 "by_category": dict(sorted(categories.items())), "by_source": sources,
                 "sync_cursor": self.get_state("cursor") or None}
 
     def products(self) -> list[ProductRecord]:
         with self._sessions() as session:
-            return [ProductRecord(**_row_values(p), inci=tuple(filter(None, p.inci.split("\n"))))
+            return [ProductRecord(**_row_values(p), inci=_inci_names(p.inci))
                     for p in session.scalars(select(Product).order_by(Product.id))]

@@ -73,8 +73,8 @@ def promote(store: CatalogStore, signed: tuple[int, str], server: str, replace_a
     seq, digest = signed
     held = HeldState(server=server, seq=seq, digest=digest)
     try:
-        return store.apply_sync(digest, replace_all=replace_all or snapshot is not None, progress=progress,
-                                state=held.as_store_state(), snapshot=snapshot)
+        return store.apply_sync(digest, replace_all=replace_all, progress=progress, state=held.as_store_state(),
+                                snapshot=snapshot)
     except DigestMismatch as exc:
         raise VerificationError(f"local catalog digest {exc.local[:12]}… differs from the server's "
                                 f"{digest[:12]}… at seq {seq}") from None

@@ -57,7 +57,11 @@ AREAS = {
                    *_names("desktop.catalog.knowledge", "KnowledgeBase.is_fragrance", "KnowledgeBase.not_vegan",
                            "_Family.hits")),
         tests=("tests/unit/test_recommend_guards.py", "tests/unit/test_recommend_properties.py",
-               "tests/unit/test_store_and_recommend.py")),
+               "tests/unit/test_store_and_recommend.py", "tests/unit/test_forms_and_cost.py",
+               "tests/unit/test_unknown_concerns.py", "tests/unit/test_routine_demo_catalog.py",
+               "tests/unit/test_recommend_routine.py", "tests/unit/test_recommend_index.py"),
+        # the CLI's own test runs a subprocess (3.4 s, most of the area's test time) that mutmut cannot trace
+        extra_pytest=("--deselect", "tests/unit/test_store_and_recommend.py::test_recommend_cli_json_shape")),
     "imaging": Area(
         files=("desktop/ml/imaging.py",),
         functions=_names("desktop.ml.imaging", "_to_rgb", "_open", "_decode_error", "load_image"),
@@ -77,7 +81,8 @@ AREAS = {
                            "TokenBook.look_up"),
                    *_names("sync_server.gate", "_bearer", "Gate._authenticate"),
                    *_names("sync_server.api.deps", "require_device", "require_admin")),
-        tests=("tests/integration/test_server.py",
+        tests=("tests/integration/test_server.py", "tests/integration/test_server_auth.py",
+               "tests/integration/test_server_hardening.py::test_wrong_tokens_are_rate_limited_without_a_lookup_each",
                "tests/integration/test_sync.py::test_every_writing_transaction_gets_its_own_sequence_number",
                "tests/integration/test_sync.py::test_sequence_numbers_become_visible_in_commit_order"),
         postgres=True),
@@ -107,7 +112,7 @@ def configure(root: Path, area: Area) -> None:
     config = {
         "source_paths": ["desktop", "catalog_format", "sync_server"],
         "only_mutate": list(area.files),
-        "also_copy": ["resources"],
+        "also_copy": ["resources", "bench"],  # bench: the recommender's evaluation, which a test loads
         "pytest_add_cli_args_test_selection": list(area.tests),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "--hypothesis-profile=mutation",
                                 *area.extra_pytest],

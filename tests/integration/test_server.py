@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 
@@ -16,6 +17,7 @@ from catalog_format import signed_message
 from desktop.resources import resource
 from sync_server import auth
 from sync_server.app import create_app
+from sync_server.changes import affiliate_url
 from sync_server.models import DeviceToken
 from tests.integration.conftest import ADMIN, run_server_cli, settings_for
 
@@ -161,6 +163,31 @@ def test_import_rejects_non_https_and_unknown_retailers(client: TestClient, data
     assert run_server_cli(database_url, "retailer", "add", "evil.example", "--template", "{url}#ref").returncode == 0
     again = client.post("/v1/admin/catalog", json={"content": rows}, headers=ADMIN).json()
     assert again["upserted"] == 1 and len(again["errors"]) == 1  # b now allowed; c unchanged, a still http
+
+
+@pytest.mark.parametrize(("template", "reason"), [
+    ("https://go.example/?u={url}&id={partner}", "the affiliate rule of www.shop.example is broken (only {url} may "
+                                                 "be in braces)"),
+    ("https://go.example/?u={0}", "the affiliate rule of www.shop.example is broken"),
+    ("http://go.example/?u={url}", "the affiliate link 'http://go.example/?u=https://www.shop.example/p1' made by "
+                                   "the rule of www.shop.example "),
+    ("https://go.example/\\{url}", "the affiliate link 'https://go.example/\\\\https://www.shop.example/p1' "
+                                     "made by the rule of www.shop.example "),
+])
+def test_an_affiliate_rule_that_is_broken_or_makes_a_bad_link_is_that_row_s_error(template: str, reason: str) -> None:
+    """The link a retailer's rule makes passes the same https rule as the product's own URL: a rule cannot turn
+    an allowed product into a plain-http or misparsed link."""
+    with pytest.raises(ValueError) as refused:
+        affiliate_url("https://www.shop.example/p1", {"www.shop.example": template})
+    assert str(refused.value).startswith(reason), str(refused.value)
+
+
+def test_an_affiliate_rule_wraps_the_product_url() -> None:
+    rules = {"www.shop.example": "https://go.example/?u={url}&ref=skinlens"}
+    assert affiliate_url("https://WWW.Shop.Example/p1", rules) == (
+        "https://go.example/?u=https://WWW.Shop.Example/p1&ref=skinlens")
+    with pytest.raises(ValueError, match=r"^host 'other\.example' is not an allowed retailer$"):
+        affiliate_url("https://other.example/p1", rules)
 
 
 def test_compaction_sends_old_cursors_to_the_snapshot(client: TestClient, database_url: str) -> None:

@@ -1,0 +1,105 @@
+"""How the recommender puts a routine together, beyond the hard filters: how many products a step shows, what
+each step is ranked by, how a vegan request ranks the products whose source is unknown, what the routine
+carries for the screens, and what the free-from rules report about an ingredient."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.catalog.knowledge import FamilyHit, default_knowledge
+from desktop.recommend.cost import COST_NOTE
+from desktop.recommend.profile import Profile
+from desktop.vocabulary import CONCERN_KEYS
+from tests.unit.catalogs import picked, product, recommend, step_ids
+
+MOISTURIZER = product("moist", "Balm", "moisturizer", "Aqua, Glycerin, Dimethicone", price=9)
+
+
+def test_a_step_shows_its_pick_and_two_alternatives_unless_asked_for_more() -> None:
+    serums = [product(f"s{i}", f"Brand{i}", "serum", "Aqua, Niacinamide, Glycerin", price=10 + i)
+              for i in range(6)]
+    assert len(step_ids(recommend(serums, concerns={"oiliness": 70}))["serum"]) == 3
+    assert len(step_ids(recommend(serums, limit=5, concerns={"oiliness": 70}))["serum"]) == 5
+
+
+def test_the_eye_step_is_ranked_for_the_eyes_needs_and_the_face_steps_for_the_face() -> None:
+    """Caffeine does something for dark circles, niacinamide for oily skin: each step's pick follows its own
+    needs even when the other step's need is the larger one."""
+    catalog = [product("caffeine-eye", "Wake", "moisturizer", "Aqua, Caffeine, Glycerin", price=20,
+                       name="Caffeine Eye Cream"),
+               product("niacin-eye", "Matte", "moisturizer", "Aqua, Niacinamide, Zinc PCA, Glycerin", price=12,
+                       name="Mattifying Eye Cream"),
+               product("niacin-serum", "Dot", "serum", "Aqua, Niacinamide, Zinc PCA", price=12),
+               product("caffeine-serum", "Cup", "serum", "Aqua, Caffeine, Glycerin", price=9), MOISTURIZER]
+    routine = recommend(catalog, limit=1, concerns={"oiliness": 90, "dark_circles": 60})
+    ids = step_ids(routine)
+    assert ids["eye"] == ["caffeine-eye"] and ids["serum"] == ["niacin-serum"]
+    assert "eye" not in step_ids(recommend(catalog, limit=1, concerns={"oiliness": 90, "dark_circles": 39}))
+    assert "eye" not in step_ids(recommend(catalog, limit=1, concerns={"oiliness": 90}))
+
+
+def test_asked_for_vegan_a_product_of_unknown_source_comes_after_one_that_is_surely_vegan() -> None:
+    squalane = product("squalane", "Olive", "moisturizer", "Aqua, Squalane, Glycerin", price=5)
+    plain = product("plain", "Plain", "moisturizer", "Aqua, Glycerin, Dimethicone", price=9)
+    assert step_ids(recommend([squalane, plain], limit=1))["moisturizer"] == ["squalane"]  # the cheaper
+    vegan = recommend([squalane, plain], limit=2, preferences={"vegan": True})
+    assert step_ids(vegan)["moisturizer"] == ["plain", "squalane"]  # kept, but only after the sure one
+    alone = recommend([squalane], limit=1, preferences={"vegan": True})
+    assert step_ids(alone)["moisturizer"] == ["squalane"]  # a warning, not an exclusion
+    scores = {p.product_id: p.score for s in vegan.steps for p in s.products}
+    plain_scores = {p.product_id: p.score for s in recommend([squalane, plain], limit=2).steps for p in s.products}
+    assert scores == plain_scores  # the penalty orders the list; the score shown is the product's own
+
+
+def test_every_shown_score_is_between_0_and_1_after_the_cost_adjustment() -> None:
+    """A pricey product loses a little score and a cheap one gains a little, never past either end."""
+    catalog = [product("dear", "Lux", "serum", "Aqua, Niacinamide, Zinc PCA, Azelaic Acid", price=400),
+               product("cheap", "Low", "serum", "Aqua, Niacinamide, Zinc PCA, Azelaic Acid", price=1),
+               product("none", "Nil", "serum", "Aqua, Glycerin", price=900), MOISTURIZER]
+    routine = recommend(catalog, limit=3, concerns={"acne": 100, "oiliness": 100})
+    scores = {p.product_id: p.score for s in routine.steps for p in s.products}
+    assert all(0.0 <= v <= 1.0 for v in scores.values()), scores
+    assert scores["cheap"] > scores["dear"]
+    assert scores["none"] >= 0.0
+
+
+def test_the_sunscreen_says_why_it_matters_after_an_evening_retinoid() -> None:
+    catalog = [product("retinol", "Night", "treatment", "Aqua, Retinol, Squalane", price=15),
+               product("spf", "Sun", "sunscreen", "Aqua, Zinc Oxide, Glycerin", price=12, name="Sun Fluid SPF 50"),
+               MOISTURIZER]
+    routine = recommend(catalog, limit=1, concerns={"wrinkles": 80})
+    assert "retinol" in picked(routine) and "spf" in picked(routine)
+    sun = next(p for s in routine.steps for p in s.products if p.product_id == "spf")
+    assert any(r.startswith("your evening retinol makes skin more sensitive") for r in sun.reasons), sun.reasons
+    without = recommend([p for p in catalog if p.id != "retinol"], limit=1, concerns={"wrinkles": 80})
+    sun = next(p for s in without.steps for p in s.products if p.product_id == "spf")
+    assert not any("your evening" in r for r in sun.reasons), sun.reasons
+
+
+def test_the_routine_carries_its_profile_cost_note_and_what_it_could_not_measure() -> None:
+    profile = {"concerns": {"acne": 50, "oiliness": None, "redness": None}}
+    routine = recommend([MOISTURIZER], **profile)
+    assert routine.cost_note == COST_NOTE and routine.cost_note
+    assert routine.profile == Profile.from_dict(profile)
+    assert routine.unmeasured == [c for c in CONCERN_KEYS if c in ("oiliness", "redness")]
+    assert recommend([MOISTURIZER], concerns={"acne": 50}).unmeasured == []
+
+
+@pytest.mark.parametrize(("family", "ingredient", "label", "disputed"), [
+    ("paraben", "Methylparaben", "a paraben", False),
+    ("vegan", "Squalane", "squalane", True),
+    ("dye", "FD&C Red 40", "a certified colour", False),  # two rules match: one hit
+    ("fragrance", "Linalool", "a declarable fragrance allergen", True),
+])
+def test_a_free_from_rule_names_the_family_the_ingredient_and_the_first_rule_it_breaks(
+        family: str, ingredient: str, label: str, disputed: bool) -> None:
+    kb = default_knowledge()
+    spec = next(m for m in kb.families[family].members + kb.families[family].disputed if m[1] == label)
+    assert kb.family_hits(family, ingredient) == (FamilyHit(family, ingredient, label, disputed, spec[2]),)
+
+
+def test_an_excluded_look_alike_is_no_hit() -> None:
+    kb = default_knowledge()
+    assert kb.family_hits("alcohol", "Cetearyl Alcohol") == ()
+    assert kb.family_hits("alcohol", "Alcohol Denat.") != ()
+    assert kb.family_hits("silicone", "Hydrated Silica") == ()

@@ -8,6 +8,8 @@ import pytest
 
 from desktop.catalog.knowledge import FamilyHit, default_knowledge
 from desktop.recommend.cost import COST_NOTE
+from desktop.recommend.engine import Recommender
+from desktop.recommend.index import build_index
 from desktop.recommend.profile import Profile
 from desktop.vocabulary import CONCERN_KEYS
 from tests.unit.catalogs import picked, product, recommend, step_ids
@@ -18,7 +20,10 @@ MOISTURIZER = product("moist", "Balm", "moisturizer", "Aqua, Glycerin, Dimethico
 def test_a_step_shows_its_pick_and_two_alternatives_unless_asked_for_more() -> None:
     serums = [product(f"s{i}", f"Brand{i}", "serum", "Aqua, Niacinamide, Glycerin", price=10 + i)
               for i in range(6)]
-    assert len(step_ids(recommend(serums, concerns={"oiliness": 70}))["serum"]) == 3
+    kb = default_knowledge()
+    index = build_index(serums, kb)
+    as_the_screens_ask = Recommender(lambda: index, kb).recommend(Profile.from_dict({"concerns": {"oiliness": 70}}))
+    assert len(step_ids(as_the_screens_ask)["serum"]) == 3
     assert len(step_ids(recommend(serums, limit=5, concerns={"oiliness": 70}))["serum"]) == 5
 
 
@@ -103,3 +108,14 @@ def test_an_excluded_look_alike_is_no_hit() -> None:
     assert kb.family_hits("alcohol", "Cetearyl Alcohol") == ()
     assert kb.family_hits("alcohol", "Alcohol Denat.") != ()
     assert kb.family_hits("silicone", "Hydrated Silica") == ()
+
+
+def test_a_product_the_catalog_declares_for_the_person_s_skin_type_comes_first_and_says_so() -> None:
+    declared = product("for-oily", "Mat", "moisturizer", "Aqua, Glycerin, Dimethicone", price=14,
+                       skin_types=("oily",))
+    other = product("for-dry", "Rich", "moisturizer", "Aqua, Glycerin, Dimethicone", price=9, skin_types=("dry",))
+    oily = recommend([declared, other], limit=2, skin_type="oily")
+    assert step_ids(oily)["moisturizer"] == ["for-oily", "for-dry"]
+    reasons = {p.product_id: p.reasons for s in oily.steps for p in s.products}
+    assert "made for oily skin" in reasons["for-oily"] and not any("made for" in r for r in reasons["for-dry"])
+    assert step_ids(recommend([declared, other], limit=2, skin_type="dry"))["moisturizer"] == ["for-dry", "for-oily"]

@@ -48,11 +48,6 @@ def revoke_device_token(session: Session, name: str) -> bool:
     return True
 
 
-def device_token_valid(session: Session, token: str) -> bool:
-    row = session.scalars(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token))).first()
-    return row is not None and not row.revoked
-
-
 def admin_token_valid(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 

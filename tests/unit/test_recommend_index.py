@@ -22,7 +22,7 @@ LABELS = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test: mutmut links a function to the tests that call it, not to a shared fixture
 def index():  # type: ignore[no-untyped-def]
     return build_index([product(pid, "B", "moisturizer", label) for pid, label in LABELS.items()],
                        default_knowledge())

@@ -119,3 +119,50 @@ def test_a_product_the_catalog_declares_for_the_person_s_skin_type_comes_first_a
     reasons = {p.product_id: p.reasons for s in oily.steps for p in s.products}
     assert "made for oily skin" in reasons["for-oily"] and not any("made for" in r for r in reasons["for-dry"])
     assert step_ids(recommend([declared, other], limit=2, skin_type="dry"))["moisturizer"] == ["for-dry", "for-oily"]
+
+
+def test_a_bigger_pack_that_costs_less_a_month_ranks_above_a_smaller_one_with_a_lower_price() -> None:
+    big = product("big", "Lux", "serum", "Aqua, Niacinamide, Zinc PCA", price=20, name="Niacinamide Serum 100ml")
+    small = product("small", "Low", "serum", "Aqua, Niacinamide, Zinc PCA", price=15, name="Niacinamide Serum 10ml")
+    routine = recommend([big, small, MOISTURIZER], limit=3, concerns={"oiliness": 80})
+    picks = {p.product_id: p for s in routine.steps for p in s.products}
+    assert step_ids(routine)["serum"][0] == "big"
+    assert picks["big"].score > picks["small"].score
+    assert picks["big"].monthly_cost is not None and picks["small"].monthly_cost is not None
+    assert picks["big"].monthly_cost < picks["small"].monthly_cost
+
+
+def test_the_routine_takes_the_best_clash_free_combination_not_the_first_one_found() -> None:
+    """Benzoyl peroxide and a retinoid clash. The best cleanser alone has benzoyl peroxide, the best treatment a
+    retinoid; giving up the cleanser's lead costs less than giving up the treatment's, so the routine keeps the
+    retinoid and takes the salicylic wash."""
+    catalog = [product("bpo", "Spot", "cleanser", "Aqua, Benzoyl Peroxide, Glycerin", price=8, name="BPO Wash"),
+               product("bha", "Clear", "cleanser", "Aqua, Sodium Laureth Sulfate, Salicylic Acid", price=8,
+                       name="Clear Wash"),
+               product("retinol", "Night", "serum", "Aqua, Retinol, Squalane", price=9),
+               product("plain", "Plain", "serum", "Aqua, Glycerin", price=9),
+               product("plain-too", "Simple", "serum", "Aqua, Glycerin, Panthenol", price=9), MOISTURIZER]
+    alone = step_ids(recommend([p for p in catalog if p.id != "retinol"], limit=2,
+                               concerns={"acne": 80, "wrinkles": 80}))
+    assert alone["cleanser"] == ["bpo", "bha"]  # on its own the benzoyl peroxide wash leads
+    ids = step_ids(recommend(catalog, limit=1, concerns={"acne": 80, "wrinkles": 80}))
+    assert ids["cleanser"] == ["bha"] and ids["treatment"] == ["retinol"]
+
+
+def test_the_sunscreen_step_takes_spf_30_or_more_or_a_sunscreen_whose_number_is_not_given() -> None:
+    catalog = [MOISTURIZER,
+               product("low", "Sun", "sunscreen", "Aqua, Zinc Oxide, Glycerin", price=12, name="Sun Fluid SPF 15"),
+               product("high", "Sol", "sunscreen", "Aqua, Zinc Oxide, Glycerin", price=12, name="Sun Fluid SPF 50")]
+    assert step_ids(recommend(catalog, limit=3))["sunscreen"] == ["high"]  # SPF 15 is too low for every day
+    unstated = product("unstated", "Shade", "sunscreen", "Aqua, Zinc Oxide, Glycerin", price=12,
+                       name="Mineral Sunscreen")
+    assert step_ids(recommend([MOISTURIZER, unstated], limit=3))["sunscreen"] == ["unstated"]
+
+
+def test_the_alternatives_are_each_of_another_brand() -> None:
+    serums = [product("a", "Alpha", "serum", "Niacinamide, Zinc PCA, Aqua", price=8),
+              product("b1", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Panthenol", price=9),
+              product("b2", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Allantoin", price=10),
+              product("c", "Gamma", "serum", "Aqua, Niacinamide, Glycerin", price=30), MOISTURIZER]
+    ids = step_ids(recommend(serums, limit=3, concerns={"oiliness": 70}))["serum"]
+    assert ids[0] == "a" and ids[2] == "c" and ids[1] in ("b1", "b2")  # one Beta only, then Gamma

@@ -3,10 +3,13 @@
 Augmentation alone teaches the model the right score *on average* over camera degradations; a single
 face can still move by several points between two JPEG encodings of itself, which is what a user sees when
 they re-take a photo (issue 4's stability check: ±5 under rescaling, rotation and JPEG quality 70). Here each
-batch goes through the network as two independently augmented copies (flip, a small rotation, scale and
-shift, resampling, blur, JPEG), both trained on the labels, plus a penalty on how far their scores and
-skin-type probabilities disagree. A step costs two passes, so this runs for a few epochs at a low learning
-rate after the main schedule (`--consistency-epochs`, 6 by default).
+batch goes through the network as two copies, both trained on the labels, plus a penalty on how far their
+scores and skin-type probabilities disagree. The first copy is augmented as in the main schedule (flip, a
+small rotation, scale and shift, resampling, blur, JPEG); the second is that same first copy put through one
+of the check's own kinds of change (`stability_copy`). Two independently augmented copies differ in many
+ways at once, so the penalty never isolated the exact changes the check applies; a derived copy does.
+A step costs two passes, so this runs for a few epochs at a low learning rate after the main schedule
+(`--consistency-epochs`, 6 by default).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from training.batches import augment, bar, losses, minibatches, to_tensor
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
 TYPE_AGREEMENT_WEIGHT = 0.3  # the skin-type loss's own weight
+JPEG_QUALITY = (60, 80)  # the check re-encodes at 70
+RESCALE = (0.85, 1.15)  # the check rescales by 10 %
+ROTATION = 4.0  # degrees either way, as the check rotates
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,45 @@ def disagreement(outputs: tuple[torch.Tensor, ...], half: int) -> torch.Tensor:
     return AGREEMENT_WEIGHT * score_gap + TYPE_AGREEMENT_WEIGHT * type_gap
 
 
+def stability_copy(image: np.ndarray, masks: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`image` (and its heat maps) after one of the stability check's kinds of change, drawn at random:
+    a JPEG re-encoding, a rescale down-and-back (the resampling a rescaled photo goes through), or a small
+    rotation. Only the rotation moves the maps; the other two leave every lesion where it was."""
+    import cv2
+
+    kind = int(rng.integers(3))
+    if kind == 0:
+        quality = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1))
+        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return (cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED) if ok else image.copy()), masks
+    size = image.shape[0]
+    if kind == 1:
+        scaled = max(2, round(size * rng.uniform(*RESCALE)))
+        down = cv2.resize(image, (scaled, scaled), interpolation=cv2.INTER_AREA if scaled < size
+                          else cv2.INTER_CUBIC)
+        return cv2.resize(down, (size, size), interpolation=cv2.INTER_LINEAR), masks
+    angle = rng.uniform(-ROTATION, ROTATION)
+    rotated = cv2.warpAffine(image, cv2.getRotationMatrix2D((size / 2, size / 2), angle, 1.0), (size, size),
+                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    map_size = masks.shape[-1]
+    map_matrix = cv2.getRotationMatrix2D((map_size / 2, map_size / 2), angle, 1.0)
+    warped = cv2.warpAffine(np.ascontiguousarray(masks.transpose(1, 2, 0)), map_matrix, (map_size, map_size),
+                            flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
+    return rotated, warped.reshape(map_size, map_size, -1).transpose(2, 0, 1)
+
+
+def paired_copies(images: np.ndarray, masks: np.ndarray,
+                  generator: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Both copies of a batch, stacked (first copies, then second): augmented, then each derived from it."""
+    first, first_masks = augment(images, masks, generator)
+    rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=generator)))
+    derived = [stability_copy(image, mask, rng) for image, mask in zip(first, first_masks, strict=True)]
+    second = np.stack([image for image, _ in derived])
+    second_masks = np.stack([mask for _, mask in derived]).astype(np.float32)
+    return np.concatenate([first, second]), np.concatenate([first_masks, second_masks])
+
+
 def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
                generator: torch.Generator) -> Iterator[tuple[int, float, dict[str, Any]]]:
     """Train the consistency epochs after `plan.start`; yield (epoch, mean loss, optimizer state) after each.
@@ -64,10 +109,9 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
         model.train()
         total = 0.0
         for step, idx in minibatches(len(images), plan.batch, generator):
-            first, first_masks = augment(images[idx], masks[idx], generator)
-            second, second_masks = augment(images[idx], masks[idx], generator)
-            outputs = model(to_tensor(np.concatenate([first, second]), model.config))
-            loss = losses(outputs, torch.from_numpy(np.concatenate([first_masks, second_masks])),
+            both, both_masks = paired_copies(images[idx], masks[idx], generator)
+            outputs = model(to_tensor(both, model.config))
+            loss = losses(outputs, torch.from_numpy(both_masks),
                           torch.from_numpy(np.concatenate([scores[idx], scores[idx]])),
                           torch.from_numpy(np.concatenate([types[idx], types[idx]])).long(),
                           torch.from_numpy(np.concatenate([composite[idx], composite[idx]])))

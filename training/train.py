@@ -8,7 +8,8 @@ with --resume), evaluation on held-out synthetic seeds every epoch, fixed seeds 
 
 `--init resources/models/skin_cnn.pt` starts from the bundled weights instead of from scratch (fine-tuning
 on your own photos then takes a few epochs, not an hour). `--consistency-epochs N` adds N epochs after the
-main schedule in which two differently framed and degraded copies of each face are trained to agree
+main schedule in which each face and a copy of it after one of the stability check's changes (JPEG,
+rescale, small rotation) are trained to agree
 (training.consistency; 6 by default, as in the bundled model's recipe; 0 turns them off).
 """
 

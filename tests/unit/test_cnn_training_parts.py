@@ -116,3 +116,27 @@ def test_checkpoints_without_the_normalised_head_still_load() -> None:
     ConcernNet(ModelConfig.from_dict(DEFAULT_CONFIG.to_dict())).load_state_dict(new.state_dict())
     with pytest.raises(RuntimeError):
         ConcernNet(DEFAULT_CONFIG).load_state_dict(old.state_dict())
+
+
+def test_consistency_pairs_derive_the_second_copy_from_the_first() -> None:
+    """The agreement penalty must compare a face with itself after one of the stability check's changes:
+    each second copy is close to its own first copy (and further from every other face's) but not equal."""
+    from training.consistency import paired_copies
+
+    rng = np.random.default_rng(3)
+    base = np.clip(rng.normal(128, 40, (8, 64, 64, 3)), 0, 255).astype(np.uint8)
+    base = np.stack([cv2_blur(image) for image in base])
+    masks = np.zeros((8, 2, 16, 16), np.float16)
+    both, both_masks = paired_copies(base, masks, torch.Generator().manual_seed(0))
+    first, second = both[:8].astype(float), both[8:].astype(float)
+    assert both.shape == (16, 64, 64, 3) and both_masks.shape == (16, 2, 16, 16)
+    own = np.abs(first - second).mean(axis=(1, 2, 3))
+    other = np.abs(first - np.roll(second, 1, axis=0)).mean(axis=(1, 2, 3))
+    assert (own > 0).all(), "a second copy equal to its first gives the penalty nothing to learn from"
+    assert (own < 0.5 * other).all(), "the second copy is no longer derived from the first"
+
+
+def cv2_blur(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.GaussianBlur(image, (0, 0), 2.0)

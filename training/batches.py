@@ -146,11 +146,17 @@ def shift_face(image: np.ndarray, masks: np.ndarray, rng: np.random.Generator) -
     degree or a few %. A score must not follow (issue 4's stability check); without this jitter the model
     only ever sees the renderer's own framing (what it did for the scores: MODEL_CARD.md).
     """
+    angle, scale = rng.uniform(-4, 4), rng.uniform(0.93, 1.07)
+    return warp_face(image, masks, angle, scale, rng.uniform(-3, 3, 2))
+
+
+def warp_face(image: np.ndarray, masks: np.ndarray, angle: float, scale: float,
+              shift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One similarity (degrees, scale, shift in image pixels) applied to a face crop and, scaled to their size,
+    to its heat maps."""
     import cv2
 
     size, map_size = image.shape[0], masks.shape[-1]
-    angle, scale = rng.uniform(-4, 4), rng.uniform(0.93, 1.07)
-    shift = rng.uniform(-3, 3, 2)
     matrix = cv2.getRotationMatrix2D((size / 2, size / 2), angle, scale)
     matrix[:, 2] += shift
     out = cv2.warpAffine(image, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)

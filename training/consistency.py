@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from desktop.ml.network import ConcernNet
-from training.batches import augment, bar, losses, minibatches, to_tensor
+from training.batches import augment, bar, losses, minibatches, to_tensor, warp_face
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
 TYPE_AGREEMENT_WEIGHT = 0.3  # the skin-type loss's own weight
@@ -72,14 +72,7 @@ def stability_copy(image: np.ndarray, masks: np.ndarray,
         down = cv2.resize(image, (scaled, scaled), interpolation=cv2.INTER_AREA if scaled < size
                           else cv2.INTER_CUBIC)
         return cv2.resize(down, (size, size), interpolation=cv2.INTER_LINEAR), masks
-    angle = rng.uniform(-ROTATION, ROTATION)
-    rotated = cv2.warpAffine(image, cv2.getRotationMatrix2D((size / 2, size / 2), angle, 1.0), (size, size),
-                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-    map_size = masks.shape[-1]
-    map_matrix = cv2.getRotationMatrix2D((map_size / 2, map_size / 2), angle, 1.0)
-    warped = cv2.warpAffine(np.ascontiguousarray(masks.transpose(1, 2, 0)), map_matrix, (map_size, map_size),
-                            flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
-    return rotated, warped.reshape(map_size, map_size, -1).transpose(2, 0, 1)
+    return warp_face(image, masks, rng.uniform(-ROTATION, ROTATION), 1.0, np.zeros(2))
 
 
 def paired_copies(images: np.ndarray, masks: np.ndarray,

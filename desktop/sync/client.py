@@ -45,6 +45,13 @@ class RefetchNeeded(Exception):
     """The server no longer has the changes after our cursor (410), or says the snapshot moves less."""
 
 
+class SnapshotMovedOn(SyncError):
+    """The snapshot a redirect named is no longer the current one: the catalog changed in between (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("The catalog kept changing while its snapshot was fetched; sync again in a moment.")
+
+
 class UpToDate(Exception):
     """304: nothing was written since the held state."""
 
@@ -132,7 +139,14 @@ class SyncClient:
                 continue
             response.close()
             if response.status_code == 307 and path == "/v1/catalog/snapshot":
-                return self.get_json(self._snapshot_path(response.headers.get("Location", "")), params)
+                try:
+                    return self.get_json(self._snapshot_path(response.headers.get("Location", "")), params)
+                except SnapshotMovedOn:
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    continue  # a write landed between the redirect and the fetch: ask for the current one
+            if response.status_code == 404 and path.startswith("/v1/catalog/snapshot/"):
+                raise SnapshotMovedOn
             if response.status_code == 304:
                 raise UpToDate
             if response.status_code == 410:

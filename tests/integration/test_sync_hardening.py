@@ -295,3 +295,34 @@ def test_a_sync_far_behind_takes_the_snapshot(live_server: LiveServer, tmp_path:
     result = SyncClient(live_server.url, tok, session=http).pull(store)
     assert result.snapshot and sum(p.startswith("catalog/changes") for p in http.paths) == 1, http.paths
     assert {p.id: p.content_hash() for p in store.products()} == server_products(live_server.database_url)
+
+
+def test_a_write_between_the_snapshot_redirect_and_its_fetch_makes_the_client_ask_again(
+        live_server: LiveServer, tmp_path: Path) -> None:
+    """The snapshot's immutable URL names a sequence; a write landing after the redirect makes it a 404 ("no
+    longer the current catalog"). A first sync while the catalog is being written must not fail on that."""
+    assert import_text(live_server, DEMO.read_text(encoding="utf-8")).status_code == 200
+    tok = token(live_server)
+    stale: list[str] = []
+
+    def write_before_the_fetch(path: str, status: int, body: bytes) -> tuple[int, bytes, dict[str, str]]:
+        if not path.startswith("/v1/catalog/snapshot/") or stale:
+            return status, body, {}
+        stale.append(path)
+        put = requests.put(f"{live_server.url}/v1/admin/products/q", json=PRODUCT, headers=ADMIN, timeout=30)
+        assert put.status_code == 200, put.text
+        again = requests.get(live_server.url + path, headers={"Authorization": f"Bearer {tok}"}, timeout=30)
+        return again.status_code, again.content, {}
+
+    proxy = TamperingProxy(live_server.url)
+    proxy.rewrite = write_before_the_fetch
+    store = CatalogStore(tmp_path / "local.sqlite3")
+    try:
+        result = SyncClient(proxy.url, tok, sleep=lambda s: None).pull(store)
+    finally:
+        proxy.close()
+    fetched = [p for p in proxy.requests if p.startswith("/v1/catalog/snapshot/")]
+    assert len(fetched) == 2 and fetched[0] == stale[0] != fetched[1], proxy.requests
+    assert result.snapshot and {p.id: p.content_hash() for p in store.products()} == server_products(
+        live_server.database_url)
+    assert "q" in {p.id for p in store.products()}  # the product written in between

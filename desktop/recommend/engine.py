@@ -76,7 +76,8 @@ class Recommender:
         count = max(CANDIDATES_PER_STEP, limit * 20)
         candidates, monthly = {}, {}
         for s in specs:
-            rows = ranked(index, allowed & step_mask(index, s), rank_score[s.step], count)
+            rows = ranked(index, allowed & step_mask(index, s), rank_score[s.step], count,
+                          brands=2 * limit)  # (slack: some brands may be used elsewhere or clash)
             delta, month = cost_delta(index, s, rows)
             monthly[s.step] = dict(zip(rows, month.tolist(), strict=True))
             for table in (score, rank_score):

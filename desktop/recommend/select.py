@@ -22,14 +22,27 @@ from desktop.recommend.warnings import Traits, clashes, traits_of
 ROWS_PER_KIND = 3  # enough for two steps (serum, treatment) to want the same product and still differ
 
 
-def ranked(index: CatalogIndex, mask: np.ndarray, score: np.ndarray, count: int) -> list[int]:
-    """The top `count` rows of `mask` by score (ties: cheaper, then id)."""
+def ranked(index: CatalogIndex, mask: np.ndarray, score: np.ndarray, count: int, brands: int = 1) -> list[int]:
+    """The top `count` rows of `mask` by score (ties: cheaper, then id), then, while they hold fewer than
+    `brands` brands, the best row of each further brand: a step shows one product per brand, and one brand
+    with more than `count` products better than every other's would otherwise leave it no alternatives."""
     candidates = np.flatnonzero(mask)
     if candidates.size == 0:
         return []
     take = min(candidates.size, count)
     top = candidates[np.argpartition(-score[candidates], take - 1)[:take]]
-    return [int(r) for r in sorted(top, key=lambda r: (-score[r], index.price[r], index.products[r].id))]
+    rows = [int(r) for r in sorted(top, key=lambda r: (-score[r], index.price[r], index.products[r].id))]
+    seen = {index.brand[r] for r in rows}
+    if len(seen) >= brands or take == candidates.size:
+        return rows
+    rest = np.setdiff1d(candidates, top)
+    for row in rest[np.lexsort((index.price[rest], -score[rest]))]:
+        if index.brand[row] not in seen:
+            rows.append(int(row))
+            seen.add(index.brand[row])
+            if len(seen) >= brands:
+                break
+    return rows
 
 
 def choose_picks(index: CatalogIndex, candidates: dict[str, list[int]],

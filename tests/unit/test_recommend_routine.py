@@ -166,3 +166,14 @@ def test_the_alternatives_are_each_of_another_brand() -> None:
               product("c", "Gamma", "serum", "Aqua, Niacinamide, Glycerin", price=30), MOISTURIZER]
     ids = step_ids(recommend(serums, limit=3, concerns={"oiliness": 70}))["serum"]
     assert ids[0] == "a" and ids[2] == "c" and ids[1] in ("b1", "b2")  # one Beta only, then Gamma
+
+
+def test_a_brand_that_outranks_all_others_many_times_over_still_leaves_alternatives_of_other_brands() -> None:
+    """Alternatives are one per brand: a brand with more products than the step keeps as candidates, all better
+    than any other brand's, must not leave the pick without alternatives."""
+    strong = [product(f"big{i}", "Bigbrand", "serum", "Aqua, Niacinamide, Zinc PCA, Glycerin", price=10 + i % 7,
+                      name=f"Serum {i}") for i in range(130)]
+    weak = [product(f"small{i}", f"Small{i}", "serum", "Aqua, Glycerin", price=30) for i in range(3)]
+    ids = step_ids(recommend(strong + weak, limit=3, concerns={"oiliness": 80}))["serum"]
+    assert ids[0].startswith("big") and len(ids) == 3
+    assert all(i.startswith("small") for i in ids[1:])

@@ -19,6 +19,7 @@ OVER_LABEL_WEIGHT = 0.2  # a composite scored above what was added (its own mark
 OFF_LABEL_WEIGHT = 0.3  # a composite's map pixel off what was drawn
 JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shifted a little
 GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
+PHOTO_SCALE = (0.45, 1.0)  # a face in a photo at 0.45–1 × the crop's pixels (the astronaut: 0.65)
 
 
 def to_tensor(images: np.ndarray, config: ModelConfig) -> torch.Tensor:
@@ -177,21 +178,36 @@ def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """
     import cv2
 
-    size = image.shape[0]
     if rng.random() < GAIN_SHARE:
         image = np.clip(image * rng.uniform(1 - GAIN_RANGE, 1 + GAIN_RANGE), 0, 255).astype(np.uint8)
     if rng.random() < 0.3:
-        small = round(size * rng.uniform(0.6, 0.95))
-        image = cv2.resize(cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA), (size, size),
-                           interpolation=cv2.INTER_LINEAR)
-    if rng.random() < 0.3:
         image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.2))
     if rng.random() < 0.5:
-        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY,
-                                                                          int(rng.integers(40, 96))])
-        if ok:
-            image = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+        scale = rng.uniform(*PHOTO_SCALE) if rng.random() < 0.6 else 1.0
+        image = jpeg_at_scale(image, int(rng.integers(40, 96)), scale)
+    elif rng.random() < 0.3:
+        image = jpeg_at_scale(image, None, rng.uniform(0.6, 0.95))
     return image
+
+
+def jpeg_at_scale(image: np.ndarray, quality: int | None, scale: float) -> np.ndarray:
+    """`image` (RGB) as a photo whose face filled `scale` times its pixels and was JPEG-encoded at that size
+    (`quality`; None: not encoded), then resampled back as the app's alignment resamples it.
+
+    A photo is compressed before the app finds and aligns its face: a low-resolution face (the astronaut's,
+    a webcam's) is enlarged after its JPEG blocks were made, so the detail the encoding removed is coarser than
+    in an encoding of the crop itself, and a model that only ever saw the crop's own JPEG has not learned to
+    ignore it.
+    """
+    import cv2
+
+    size = image.shape[0]
+    small = max(8, round(size * scale))
+    out = cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA) if small != size else image
+    if quality is not None:  # OpenCV encodes BGR: an RGB array passed as is puts red where JPEG keeps blue
+        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(out[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        out = np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1]) if ok else out
+    return cv2.resize(out, (size, size), interpolation=cv2.INTER_LINEAR) if small != size else out
 
 
 def bar(done: int, total: int, extra: str) -> None:

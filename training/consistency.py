@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from desktop.ml.network import ConcernNet
-from training.batches import augment, bar, losses, minibatches, to_tensor, warp_face
+from training.batches import PHOTO_SCALE, augment, bar, jpeg_at_scale, losses, minibatches, to_tensor, warp_face
 
 AGREEMENT_WEIGHT = 4.0  # a disagreement costs as much as an error of the same size in the score loss
 TYPE_AGREEMENT_WEIGHT = 0.3  # the skin-type loss's own weight
@@ -62,10 +62,10 @@ def stability_copy(image: np.ndarray, masks: np.ndarray,
     import cv2
 
     kind = int(rng.integers(3))
-    if kind == 0:
+    if kind == 0:  # encoded at the scale of the photo the face came from (`jpeg_at_scale`)
         quality = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1))
-        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(image), [cv2.IMWRITE_JPEG_QUALITY, quality])
-        return (cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED) if ok else image.copy()), masks
+        scale = rng.uniform(*PHOTO_SCALE) if rng.random() < 0.7 else 1.0
+        return jpeg_at_scale(image, quality, scale), masks
     size = image.shape[0]
     if kind == 1:
         scaled = max(2, round(size * rng.uniform(*RESCALE)))

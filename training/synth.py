@@ -27,6 +27,7 @@ from desktop.ml.report import CONCERNS
 from desktop.ml.whitebalance import linear_to_srgb8, srgb_to_linear
 from training import concerns, views
 from training.bases import Base, load_bases
+from training.batches import jpeg_at_scale
 
 SIZE = DEFAULT_CONFIG.input_size  # samples are drawn at the CNN's input size
 MAP = DEFAULT_CONFIG.map_size  # and labelled at its heat-map size
@@ -233,15 +234,12 @@ def camera(rng: np.random.Generator, linear: np.ndarray, skin: np.ndarray) -> np
     linear = linear * exposure * rng.uniform(0.88, 1.12, 3)
     linear = linear + rng.normal(0, rng.uniform(0.002, 0.012), linear.shape)
     image = linear_to_srgb8(linear.astype(np.float32))
-    if rng.random() < 0.4:  # a face that filled fewer pixels of the sensor, upsampled to the crop size
-        small = round(SIZE * rng.uniform(0.55, 0.95))
-        image = cv2.resize(cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA), (SIZE, SIZE),
-                           interpolation=cv2.INTER_LINEAR)
     sigma = rng.uniform(0, 0.9)
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
-    ok, encoded = cv2.imencode(".jpg", image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 96))])
-    return np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1]) if ok else image
+    # a face that filled fewer pixels of the sensor is encoded at that size, then enlarged to the crop's
+    scale = rng.uniform(0.55, 0.95) if rng.random() < 0.4 else 1.0
+    return jpeg_at_scale(image, int(rng.integers(60, 96)), scale)
 
 
 def dataset(seeds: range) -> tuple[np.ndarray, ...]:

@@ -133,10 +133,31 @@ def test_consistency_pairs_derive_the_second_copy_from_the_first() -> None:
     own = np.abs(first - second).mean(axis=(1, 2, 3))
     other = np.abs(first - np.roll(second, 1, axis=0)).mean(axis=(1, 2, 3))
     assert (own > 0).all(), "a second copy equal to its first gives the penalty nothing to learn from"
-    assert (own < 0.5 * other).all(), "the second copy is no longer derived from the first"
+    # (a JPEG at a photo's scale of 0.45 blurs this fine noise a lot; two independent copies differ as much as
+    # two faces do: median ratio about 0.7, several above 1)
+    assert (own < 0.8 * other).all() and np.median(own / other) < 0.35, "the second copy is no longer derived"
 
 
 def cv2_blur(image: np.ndarray) -> np.ndarray:
     import cv2
 
     return cv2.GaussianBlur(image, (0, 0), 2.0)
+
+
+def test_training_jpeg_is_the_stability_checks_jpeg_at_the_photos_scale() -> None:
+    """At the crop's own scale the training JPEG is byte for byte the check's (RGB encoded as RGB, not as BGR);
+    at a smaller scale it is that JPEG of the smaller face, enlarged back, as a low-resolution photo reaches the
+    CNN after alignment."""
+    import cv2
+
+    from training.batches import jpeg_at_scale
+    from training.stability import jpeg
+
+    rng = np.random.default_rng(5)
+    image = cv2.GaussianBlur(np.clip(rng.normal(128, 60, (96, 96, 3)), 0, 255).astype(np.uint8), (0, 0), 1.0)
+    image[..., 0] = np.clip(image[..., 0].astype(int) + 60, 0, 255)  # reddish, so swapped channels differ
+    assert np.array_equal(jpeg_at_scale(image, 70, 1.0), jpeg(image, 70))
+    small = cv2.resize(image, (48, 48), interpolation=cv2.INTER_AREA)
+    expected = cv2.resize(jpeg(small, 70), (96, 96), interpolation=cv2.INTER_LINEAR)
+    assert np.array_equal(jpeg_at_scale(image, 70, 0.5), expected)
+    assert not np.array_equal(jpeg_at_scale(image, 70, 0.5), jpeg_at_scale(image, 70, 1.0))

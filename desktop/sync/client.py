@@ -39,6 +39,7 @@ PAGE_LIMIT = 1000
 TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
 MAX_ATTEMPTS = 4
 MAX_RESPONSE_BYTES = 512 * 1024 * 1024  # a hostile server cannot fill the memory
+SNAPSHOT_PATH = "/v1/catalog/snapshot"  # redirects to /v1/catalog/snapshot/{sequence} of the current catalog
 
 
 class RefetchNeeded(Exception):
@@ -138,14 +139,14 @@ class SyncClient:
                 delay *= 2
                 continue
             response.close()
-            if response.status_code == 307 and path == "/v1/catalog/snapshot":
+            if response.status_code == 307 and path == SNAPSHOT_PATH:
                 try:
                     return self.get_json(self._snapshot_path(response.headers.get("Location", "")), params)
                 except SnapshotMovedOn:
                     if attempt == MAX_ATTEMPTS:
                         raise
                     continue  # a write landed between the redirect and the fetch: ask for the current one
-            if response.status_code == 404 and path.startswith("/v1/catalog/snapshot/"):
+            if response.status_code == 404 and path.startswith(SNAPSHOT_PATH + "/"):
                 raise SnapshotMovedOn
             if response.status_code == 304:
                 raise UpToDate
@@ -164,7 +165,7 @@ class SyncClient:
     def _snapshot_path(self, location: str) -> str:
         """The path of the immutable snapshot the server redirects to: on this same server, nothing else."""
         parts, origin = urlsplit(location), urlsplit(self.server_url)
-        prefix = "/v1/catalog/snapshot/"
+        prefix = SNAPSHOT_PATH + "/"
         same_origin = not parts.netloc or (parts.scheme, parts.netloc) == (origin.scheme, origin.netloc)
         if not same_origin or not parts.path.startswith(prefix) or not parts.path[len(prefix):].isdigit():
             raise SyncError("The sync server redirected the snapshot somewhere unexpected; refused.")
@@ -242,7 +243,7 @@ class SyncClient:
 
     def _pull_snapshot(self, store: CatalogStore, key: Ed25519PublicKey, held: HeldState | None,
                        progress: Callable[[int], None] | None) -> SyncResult:
-        snapshot = parse_snapshot(self.get_json("/v1/catalog/snapshot", {"digest_version": 2}))
+        snapshot = parse_snapshot(self.get_json(SNAPSHOT_PATH, {"digest_version": 2}))
         signed = apply.signed_state(snapshot.state, key)
         apply.check_not_older(*signed, held)
         if snapshot.catalog_seq != signed[0]:

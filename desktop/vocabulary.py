@@ -85,6 +85,9 @@ GOALS = (
 
 # (upper limit, word): a score below the limit gets the word
 LEVELS = ((25.0, "low"), (50.0, "mild"), (75.0, "moderate"), (101.0, "marked"))
+# what a score without real-photo evidence of skill is called wherever it is shown (the report's
+# "concern_status" says which are "validated")
+ESTIMATE_WORDS = "estimate, not validated"
 
 
 def level(score: float) -> str:

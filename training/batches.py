@@ -20,6 +20,10 @@ OFF_LABEL_WEIGHT = 0.3  # a composite's map pixel off what was drawn
 JITTER_SHARE = 0.7  # share of training crops that are rotated, scaled and shifted a little
 GAIN_SHARE, GAIN_RANGE = 0.5, 0.1  # share of crops whose brightness is scaled, by up to ±10 %
 PHOTO_SCALE = (0.45, 1.0)  # a face in a photo at 0.45–1 × the crop's pixels (the astronaut: 0.65)
+PHOTO_ROLL = 12.0  # degrees: a face's tilt in its photo, which turns the JPEG blocks against the aligned crop
+# how far re-encoding a photo at JPEG 70 moves the aligned crop through its landmarks: shift (crop pixels),
+# relative scale, degrees (up to 0.9 px, 1.5 % and 0.4° on the two check photos and six studio faces)
+LANDMARK_JITTER = (0.6, 0.012, 0.4)
 
 
 def to_tensor(images: np.ndarray, config: ModelConfig) -> torch.Tensor:
@@ -184,30 +188,70 @@ def degrade(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.2))
     if rng.random() < 0.5:
         scale = rng.uniform(*PHOTO_SCALE) if rng.random() < 0.6 else 1.0
-        image = jpeg_at_scale(image, int(rng.integers(40, 96)), scale)
+        image = jpeg_at_scale(image, int(rng.integers(40, 96)), scale, rng)
     elif rng.random() < 0.3:
-        image = jpeg_at_scale(image, None, rng.uniform(0.6, 0.95))
+        image = jpeg_at_scale(image, None, rng.uniform(0.6, 0.95), rng)
     return image
 
 
-def jpeg_at_scale(image: np.ndarray, quality: int | None, scale: float) -> np.ndarray:
+def jpeg_at_scale(image: np.ndarray, quality: int | None, scale: float,
+                  rng: np.random.Generator | None = None) -> np.ndarray:
     """`image` (RGB) as a photo whose face filled `scale` times its pixels and was JPEG-encoded at that size
     (`quality`; None: not encoded), then resampled back as the app's alignment resamples it.
 
     A photo is compressed before the app finds and aligns its face: a low-resolution face (the astronaut's,
     a webcam's) is enlarged after its JPEG blocks were made, so the detail the encoding removed is coarser than
     in an encoding of the crop itself, and a model that only ever saw the crop's own JPEG has not learned to
-    ignore it.
+    ignore it. With `rng` the face also lies in the photo as faces do (`photo_frame`): tilted against the 8×8
+    block grid, at any offset to it, and aligned back from landmarks the encoding moved a little.
     """
     import cv2
 
     size = image.shape[0]
     small = max(8, round(size * scale))
     out = cv2.resize(image, (small, small), interpolation=cv2.INTER_AREA) if small != size else image
-    if quality is not None:  # OpenCV encodes BGR: an RGB array passed as is puts red where JPEG keeps blue
-        ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(out[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
-        out = np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1]) if ok else out
+    if rng is not None:
+        return photo_frame(out, size, quality, rng)
+    if quality is not None:
+        out = _jpeg(out, quality)
     return cv2.resize(out, (size, size), interpolation=cv2.INTER_LINEAR) if small != size else out
+
+
+def photo_frame(small: np.ndarray, size: int, quality: int | None, rng: np.random.Generator) -> np.ndarray:
+    """The face `small` (the crop shrunk to its size in the photo) turned by up to PHOTO_ROLL degrees at a
+    random offset to the JPEG block grid, encoded, and warped back to `size` by the inverse map after a
+    landmark error of up to LANDMARK_JITTER (shift in crop pixels, relative scale, degrees)."""
+    import cv2
+
+    k = small.shape[0] / size
+    to_small = np.array([[k, 0, 0.5 * k - 0.5], [0, k, 0.5 * k - 0.5], [0, 0, 1]])  # pixel centres, as resize
+    angle = rng.uniform(-PHOTO_ROLL, PHOTO_ROLL)
+    turn = np.radians(angle)
+    canvas = int(np.ceil(small.shape[0] * (abs(np.cos(turn)) + abs(np.sin(turn))))) + 16
+    centre = (small.shape[0] - 1) / 2
+    into_photo = np.vstack([cv2.getRotationMatrix2D((centre, centre), angle, 1.0), [0, 0, 1]])
+    into_photo[:2, 2] += (canvas - 1) / 2 - centre + rng.uniform(0, 8, 2)
+    photo = cv2.warpAffine(small, into_photo[:2], (canvas, canvas), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REFLECT)
+    if quality is not None:
+        photo = _jpeg(photo, quality)
+    shift, zoom, roll = LANDMARK_JITTER
+    crop_centre = (size - 1) / 2
+    error = np.vstack([cv2.getRotationMatrix2D((crop_centre, crop_centre), rng.uniform(-roll, roll),
+                                               1 + rng.uniform(-zoom, zoom)), [0, 0, 1]])
+    error[:2, 2] += rng.uniform(-shift, shift, 2)
+    crop_to_photo = into_photo @ to_small @ error
+    return cv2.warpAffine(photo, crop_to_photo[:2], (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REFLECT)
+
+
+def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """Encoded and decoded at `quality`; the input itself if OpenCV cannot encode it."""
+    import cv2
+
+    # OpenCV encodes BGR: an RGB array passed as is puts red where JPEG keeps blue
+    ok, encoded = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1]) if ok else rgb
 
 
 def bar(done: int, total: int, extra: str) -> None:

@@ -39,10 +39,11 @@ class Plan:
     lr: float  # peak learning rate (the main schedule's peak / 10 by default)
     batch: int  # faces per step; each goes through the network twice
     start: int = 0  # consistency epochs already done (when resuming)
+    agreement_weight: float = AGREEMENT_WEIGHT  # what a disagreement of the scores costs
     optimizer_state: dict[str, Any] | None = None
 
 
-def disagreement(outputs: tuple[torch.Tensor, ...], half: int) -> torch.Tensor:
+def disagreement(outputs: tuple[torch.Tensor, ...], half: int, weight: float = AGREEMENT_WEIGHT) -> torch.Tensor:
     """Scores: smooth L1 between the two copies on 0..1; skin type: symmetric KL of the probabilities."""
     _, score_logits, type_logits = outputs
     first, second = torch.sigmoid(score_logits[:half]), torch.sigmoid(score_logits[half:])
@@ -51,7 +52,7 @@ def disagreement(outputs: tuple[torch.Tensor, ...], half: int) -> torch.Tensor:
     log_b = torch.log_softmax(type_logits[half:], 1)
     type_gap = 0.5 * (nn.functional.kl_div(log_a, log_b, log_target=True, reduction="batchmean")
                       + nn.functional.kl_div(log_b, log_a, log_target=True, reduction="batchmean"))
-    return AGREEMENT_WEIGHT * score_gap + TYPE_AGREEMENT_WEIGHT * type_gap
+    return weight * score_gap + TYPE_AGREEMENT_WEIGHT * type_gap
 
 
 def stability_copy(image: np.ndarray, masks: np.ndarray,
@@ -65,7 +66,7 @@ def stability_copy(image: np.ndarray, masks: np.ndarray,
     if kind == 0:  # encoded at the scale of the photo the face came from (`jpeg_at_scale`)
         quality = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1))
         scale = rng.uniform(*PHOTO_SCALE) if rng.random() < 0.7 else 1.0
-        return jpeg_at_scale(image, quality, scale), masks
+        return jpeg_at_scale(image, quality, scale, rng), masks
     size = image.shape[0]
     if kind == 1:
         scaled = max(2, round(size * rng.uniform(*RESCALE)))
@@ -108,7 +109,7 @@ def run_epochs(model: ConcernNet, data: tuple[np.ndarray, ...], plan: Plan,
                           torch.from_numpy(np.concatenate([scores[idx], scores[idx]])),
                           torch.from_numpy(np.concatenate([types[idx], types[idx]])).long(),
                           torch.from_numpy(np.concatenate([composite[idx], composite[idx]])))
-            loss = loss + disagreement(outputs, len(idx))
+            loss = loss + disagreement(outputs, len(idx), plan.agreement_weight)
             progress = (epoch * steps + step) / (plan.epochs * steps)
             for group in optimizer.param_groups:
                 group["lr"] = plan.lr * 0.5 * (1 + math.cos(math.pi * progress))

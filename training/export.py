@@ -4,6 +4,7 @@ metadata (key "skinlens"), so the app's runtime needs nothing else to use it."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views", default=None,
                         help="comma-separated views the model was trained for (default: what the checkpoint says, "
                              "else front,left,right,closeup)")
+    parser.add_argument("--version", help="the version the files carry (default: the checkpoint's own): a model "
+                                          "chosen to ship gets the next release's number")
     args = parser.parse_args(argv)
     state = torch.load(args.checkpoint, weights_only=False)
-    model = ConcernNet(ModelConfig.from_dict(state["config"]))
+    config = ModelConfig.from_dict(state["config"])
+    model = ConcernNet(replace(config, version=args.version) if args.version else config)
     model.load_state_dict(state["state_dict"])
     metrics = state.get("metrics") or (state.get("history") or [{}])[-1]
     if args.evaluate:

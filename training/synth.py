@@ -239,7 +239,7 @@ def camera(rng: np.random.Generator, linear: np.ndarray, skin: np.ndarray) -> np
         image = cv2.GaussianBlur(image, (0, 0), sigma)
     # a face that filled fewer pixels of the sensor is encoded at that size, then enlarged to the crop's
     scale = rng.uniform(0.55, 0.95) if rng.random() < 0.4 else 1.0
-    return jpeg_at_scale(image, int(rng.integers(60, 96)), scale)
+    return jpeg_at_scale(image, int(rng.integers(60, 96)), scale, rng)
 
 
 def dataset(seeds: range) -> tuple[np.ndarray, ...]:

@@ -68,7 +68,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
             torch.save({"config": model.config.to_dict(), "state_dict": model.state_dict(), "metrics": log.history[-1]},
                        out / "main_stage.pt")
     plan = consistency.Plan(epochs=args.consistency_epochs, lr=args.lr / 10, batch=args.batch,
-                            start=consistency_done,
+                            start=consistency_done, agreement_weight=args.agreement_weight,
                             optimizer_state=state.get("consistency_optimizer") if state is not None else None)
     for epoch, loss, optimizer_state in consistency.run_epochs(model, train_data, plan, generator):
         log.finish_epoch(args.epochs, epoch, loss, {"consistency_optimizer": optimizer_state})
@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=2, help="processes rendering synthetic data")
     parser.add_argument("--consistency-epochs", type=int, default=6,
                         help="epochs after the main schedule that train each face's two degraded copies to agree")
+    parser.add_argument("--agreement-weight", type=float, default=consistency.AGREEMENT_WEIGHT,
+                        help="what a disagreement between the two copies costs in the consistency epochs")
     parser.add_argument("--init", help="start from the weights of this checkpoint (e.g. the bundled skin_cnn.pt) "
                                        "to fine-tune instead of training from scratch")
     parser.add_argument("--resume", action="store_true")

@@ -42,7 +42,7 @@ from desktop.ml.views import ViewDecision, decide
 from desktop.tasks import TaskCancelled
 
 log = logging.getLogger(__name__)
-MEASURES_INFO = {"name": "skinlens-measures", "version": "0.3.0"}
+MEASURES_INFO = {"name": "skinlens-measures", "version": "0.4.0"}
 MAX_TONE_PIXELS = 5_000
 
 Progress = Callable[[float, str], None]

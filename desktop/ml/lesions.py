@@ -5,8 +5,9 @@ papules and pustules on one half of the face: 0–5 mild, 6–20 moderate, 21–
 What a photo shows best of those are the inflamed ones: small, compact spots redder than the skin right
 around them. So the counter looks for blobs in CIELAB a* after subtracting the skin's own local a* level
 (a masked Gaussian of `LOCAL_SIGMA_MM`, wider than a papule, narrower than a flushed cheek, so diffuse
-redness is not counted), stronger than the skin's own a* variation (`NOISE_K` robust standard deviations,
-never less than a just-noticeable a* difference), and of papule-to-pustule size (`MIN_MM`–`MAX_MM` across).
+redness is not counted), stronger than the skin's own a* variation (at least `NOISE_K` robust standard
+deviations and a just-noticeable a* difference, more where the skin's mirror image shows that chance blobs
+reach further: `count_lesions`), and of papule-to-pustule size (`MIN_MM`–`MAX_MM` across).
 Freckles and moles are darker, not redder, and do not pass; neither do strips along shadows (compactness).
 
 `hayashi_level` turns a count per half face into a 0–4 level that rises linearly inside each Hayashi band
@@ -21,6 +22,8 @@ LOCAL_SIGMA_MM = 4.0
 NOISE_K = 3.0
 MIN_CONTRAST = 3.0  # a* units; about the just-noticeable colour difference (CIE ΔE*ab ≈ 2.3)
 MIN_MM, MAX_MM = 1.0, 8.0  # blob diameters
+DECOYS = 1  # blobs the mirror image may still pass at the threshold used
+STEP_K, MAX_K = 0.25, 8.0  # the threshold rises in quarter standard deviations, to at most 8
 HAYASHI_STEPS = (0.0, 5.0, 20.0, 50.0, 100.0)
 
 
@@ -47,7 +50,12 @@ def _smooth(image: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def count_lesions(a_star: np.ndarray, skin: np.ndarray, px_per_mm: float) -> tuple[int, float, np.ndarray]:
-    """(lesion count, their area as a share of the skin, the local a* excess map) on `skin` pixels."""
+    """(lesion count, their area as a share of the skin, the local a* excess map) on `skin` pixels.
+
+    The threshold starts at `NOISE_K` robust standard deviations and rises until the skin's mirror image
+    (blobs as far *below* its local a* as a lesion is above it, which no lesion makes) passes no more than
+    `DECOYS` of the same blob tests: skin texture, hair follicles and JPEG blocks move a* both ways, lesions only
+    up, so what the mirror shows is what the count would take for lesions by chance."""
     import cv2
 
     excess = local_excess(a_star, skin, px_per_mm)
@@ -55,20 +63,30 @@ def count_lesions(a_star: np.ndarray, skin: np.ndarray, px_per_mm: float) -> tup
         return 0, 0.0, excess
     values = excess[skin]
     spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
-    threshold = max(MIN_CONTRAST, NOISE_K * spread)
     inner = cv2.erode(skin.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    threshold = max(MIN_CONTRAST, NOISE_K * spread)
+    while threshold < MAX_K * max(spread, 1.0) and len(_blobs(-excess, inner, threshold, px_per_mm)) > DECOYS:
+        threshold += STEP_K * max(spread, 0.5)
+    areas = _blobs(excess, inner, threshold, px_per_mm)
+    return len(areas), float(areas.sum() / skin.sum()), excess
+
+
+def _blobs(excess: np.ndarray, inner: np.ndarray, threshold: float, px_per_mm: float) -> np.ndarray:
+    """Areas (pixels) of the compact, papule-sized blobs of `excess` above `threshold` inside `inner`."""
+    import cv2
+
     binary = ((excess > threshold) & inner).astype(np.uint8)
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     if count <= 1:
-        return 0, 0.0, excess
+        return np.zeros(0, np.int64)
     stats = stats[1:]
-    areas = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    areas = stats[:, cv2.CC_STAT_AREA]
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     fill = areas / np.maximum(width * height, 1)
     elongation = np.maximum(width, height) / np.maximum(np.minimum(width, height), 1)
     disc = np.pi / 4 * px_per_mm ** 2
     kept = (areas >= disc * MIN_MM ** 2) & (areas <= disc * MAX_MM ** 2) & (fill >= 0.35) & (elongation <= 3.0)
-    return int(kept.sum()), float(areas[kept].sum() / skin.sum()), excess
+    return np.asarray(areas[kept], np.int64)
 
 
 def hayashi_level(lesions_per_half_face: float) -> float:

@@ -69,7 +69,7 @@ def _triple(values: Sequence[float]) -> tuple[float, float, float]:
 # The configuration `training` builds new models with. Input: eyes 64 px apart (the aligned crop at half
 # size), about 1 px per mm of skin.
 DEFAULT_CONFIG = ModelConfig(
-    name="skinlens-cnn", version="1.8.0", channels=(16, 32, 48, 64, 96), head_channels=48, pooled_norm=True,
+    name="skinlens-cnn", version="1.9.0", channels=(16, 32, 48, 64, 96), head_channels=48, pooled_norm=True,
     concerns=tuple(CONCERNS), skin_types=tuple(SKIN_TYPES), input_size=192, map_size=48,
     mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25),
 )

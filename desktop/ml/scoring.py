@@ -5,8 +5,8 @@ are conventions set by the developers (documented here, tested for direction and
 calibration: SkinLens gives cosmetic guidance, not a diagnosis.
 
 Fusion: `fuse()` combines these measure-based scores with the CNN's scores when a model is present. The CNN's
-share per concern comes from the model's own held-out figures (`cnn_weights`): zero for a concern it predicts
-no better than a constant, at most 0.6 otherwise. Heat maps and skin-type probabilities are mixed the same
+share per concern comes from the model's own held-out figures (`cnn_weights`): zero for a concern it has not
+learned, an equal share with the measures otherwise. Heat maps and skin-type probabilities are mixed the same
 way. With no model, the measure scores stand alone.
 """
 
@@ -34,7 +34,8 @@ SCORE_MAPS: dict[str, list[tuple[str, float, float, float]]] = {
 }
 FUSION_WEIGHTS: dict[str, float] = dict.fromkeys(CONCERNS, 0.5)
 VALIDATED, ESTIMATE, UNMEASURED = "validated", "estimate", "unmeasured"
-MAX_CNN_WEIGHT = 0.6
+CNN_SHARE = 0.5  # a learned concern's CNN share
+MIN_SKILL = 0.1  # held-out error at least 10 % below the constant answer's: the concern is learned
 
 
 def _ramp(value: float, none: float, marked: float) -> float:
@@ -76,16 +77,20 @@ def skin_type_probabilities(measures: Mapping[str, float]) -> dict[str, float]:
 
 
 def cnn_weights(metrics: Mapping[str, Mapping[str, float]] | None) -> dict[str, float]:
-    """The CNN's share per concern, from its own held-out figures: 0 when it does no better than always
-    answering the median (it has not learned that concern), rising to at most MAX_CNN_WEIGHT as its error
-    falls to zero. Without figures, the default FUSION_WEIGHTS."""
+    """The CNN's share per concern, from its own held-out figures: an equal say (CNN_SHARE) beside the
+    measures for a concern it has learned, none for one where its error is not at least MIN_SKILL below that
+    of always answering the median. Without figures, the default FUSION_WEIGHTS.
+
+    The share is not graded by the held-out skill itself: those figures come from synthetic samples, whose
+    difficulty says little about how the two sources compare on a real photo, and two estimators of
+    unknown relative worth are best given equal weight."""
     if not metrics or "mae" not in metrics or "baseline_mae" not in metrics:
         return dict(FUSION_WEIGHTS)
     weights = {}
     for concern in CONCERNS:
         baseline = float(metrics["baseline_mae"].get(concern, 0.0)) or 1.0
         skill = 1.0 - float(metrics["mae"].get(concern, baseline)) / baseline
-        weights[concern] = round(max(0.0, min(MAX_CNN_WEIGHT, skill)), 3)
+        weights[concern] = CNN_SHARE if skill >= MIN_SKILL else 0.0
     return weights
 
 

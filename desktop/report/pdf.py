@@ -33,12 +33,13 @@ from reportlab.platypus.flowables import Flowable
 
 from desktop.explain import CONCERN_NAMES, SKIN_TYPE_WORDS, level, meaning
 from desktop.ml.report import DISCLAIMER
+from desktop.ml.scoring import VALIDATED
 from desktop.recommend.routine import Pick, Routine, RoutineStep, money
 from desktop.recommend.steps import STEP_TITLES, WHEN_WORDS
 from desktop.report import images
 from desktop.report.content import ReportContent, main_concerns
 from desktop.report.trend import trend_chart
-from desktop.vocabulary import CONCERN_KEYS
+from desktop.vocabulary import CONCERN_KEYS, ESTIMATE_WORDS
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 INK, MUTED, ACCENT = colors.HexColor("#1d2430"), colors.HexColor("#5a6472"), colors.HexColor("#8a3b12")
@@ -192,6 +193,7 @@ def _scores(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Flowa
     concerns = combined.get("concerns") or {}
     unmeasured = {u.get("concern"): u.get("reason") for u in combined.get("unmeasured") or []
                   if isinstance(u, dict)}
+    status = combined.get("concern_status") or {}  # no status: no real-photo figures, every score an estimate
     rows = [[Paragraph("<b>Concern</b>", st["body"]), Paragraph("<b>Score</b>", st["body"]),
              Paragraph("<b>What it means</b>", st["body"])]]
     for key in CONCERN_KEYS:
@@ -200,6 +202,8 @@ def _scores(content: ReportContent, st: dict[str, ParagraphStyle]) -> list[Flowa
         text = meaning(key, float(value) if isinstance(value, int | float) else None)
         if value is None and unmeasured.get(key):
             text += f" ({unmeasured[key]})"
+        elif value is not None and status.get(key) != VALIDATED:
+            text += f" · {ESTIMATE_WORDS}"
         rows.append([Paragraph(_esc(CONCERN_NAMES.get(key, key)), st["body"]), Paragraph(score, st["body"]),
                      Paragraph(_esc(text), st["body"])])
     table = Table(rows, colWidths=[34 * mm, 22 * mm, 122 * mm], repeatRows=1)

@@ -27,8 +27,8 @@ CONSENT_POINTS = (
     ("Your photo never leaves this computer.", "The analysis runs here; nothing is uploaded."),
     KEPT[False],
     (DISCLAIMER, "If something on your skin worries you, see a dermatologist."),
-    ("The analysis model learned from synthetic (computer-made) skin images.",
-     "Its scores are estimates; its limits are written in the model card."),
+    ("The analysis model learned from computer-made skin images and real faces with computer-drawn marks.",
+     "Its acne score is validated on real graded photos; the others are estimates (see the model card)."),
 )
 TEXT_WIDTH = 720
 

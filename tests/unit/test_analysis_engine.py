@@ -212,6 +212,25 @@ def test_acne_counts_papules_in_the_local_redness_it_is_given() -> None:
     assert set(out.maps) == {"acne"} and out.maps["acne"].max() > 0
 
 
+def test_skin_texture_that_moves_a_star_both_ways_is_not_counted_as_lesions() -> None:
+    """Skin whose a* varies by a unit or so at the scale of a pore (texture, follicles, JPEG) shows as many
+    compact blobs below its local level as above it; none of them is a lesion. Red papules on the same skin
+    are still counted: they only go up."""
+    from desktop.ml.lesions import count_lesions
+
+    rng = np.random.default_rng(0)
+    texture = cv2.GaussianBlur(rng.normal(0, 1, (384, 384)).astype(np.float32), (0, 0), 1.2)
+    a_star = 12.0 + texture / texture.std() * 1.1
+    skin = np.ones(a_star.shape, bool)
+    clear, _, _ = count_lesions(a_star, skin, 2.0)
+    assert clear <= 2
+    papules = [(60 + 45 * (i % 6), 60 + 90 * (i // 6)) for i in range(12)]
+    for x, y in papules:
+        cv2.circle(a_star, (x, y), 3, float(a_star[y, x]) + 8.0, -1)  # 3.5 mm across, 8 a* redder
+    counted, _, _ = count_lesions(a_star, skin, 2.0)
+    assert len(papules) <= counted <= len(papules) + 2
+
+
 def test_hair_over_the_face_is_occlusion(analyzer: Analyzer, astronaut_rgb: np.ndarray, landmarks: np.ndarray) -> None:
     covered = astronaut_rgb.copy()
     polygons = region_polygons(landmarks)
@@ -283,13 +302,14 @@ def test_scores_are_stable_under_rescale_and_jpeg(analyzer: Analyzer, astronaut_
 
 
 def test_cnn_weights_come_from_the_models_own_figures() -> None:
-    from desktop.ml.scoring import MAX_CNN_WEIGHT, cnn_weights, fuse
+    from desktop.ml.scoring import CNN_SHARE, cnn_weights, fuse
 
-    metrics = {"mae": dict.fromkeys(CONCERNS, 30.0) | {"texture": 6.0, "pores": 15.0},
+    metrics = {"mae": dict.fromkeys(CONCERNS, 30.0) | {"texture": 6.0, "pores": 15.0, "redness": 28.0},
                "baseline_mae": dict.fromkeys(CONCERNS, 30.0)}
     weights = cnn_weights(metrics)
     assert weights["acne"] == 0.0  # no better than a constant: not used
-    assert weights["pores"] == 0.5 and weights["texture"] == MAX_CNN_WEIGHT
+    assert weights["redness"] == 0.0  # 7 % better: not clearly learned
+    assert weights["pores"] == weights["texture"] == CNN_SHARE == 0.5  # learned: an equal say, however well
     fused = fuse(dict.fromkeys(CONCERNS, 10.0), dict.fromkeys(CONCERNS, 90.0), weights)
     assert fused["acne"] == 10.0 and fused["pores"] == 50.0
 

@@ -71,6 +71,11 @@ def test_the_report_has_scores_tone_type_routine_trend_and_disclaimer(
     for concern in CONCERNS:
         assert concern.name in text
     assert text.count("/ 100") == len(CONCERNS)  # every score printed with its meaning
+    # the bundled model's real-photo figures validate acne only: every other score says it is an estimate
+    assert text.count("estimate, not validated") == len(CONCERNS) - 1
+    table = text[text.index("What it means"):]
+    breakouts = table[table.index("Breakouts"):table.index("Redness")]
+    assert "estimate" not in breakouts
     assert "Skin tone: Monk" in text and "Skin type:" in text
     assert "Your routine" in text and "a month" in text
     for title in STEP_TITLES:

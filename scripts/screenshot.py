@@ -169,9 +169,24 @@ def shoot_history_and_settings(window: Any, shot: Shot, reports: list[object]) -
     shot(window, "6_history")
     window.show_page("settings")
     shot(window, "7_settings")
+    shoot_trust_question(window, shot)
     dialog = window.show_shortcuts()
     shot(dialog, "9_shortcuts")
     dialog.close()
+
+
+def shoot_trust_question(window: Any, shot: Shot) -> None:
+    """The first sync with a server whose key nothing trusts yet (a freshly made key; nothing is contacted)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.sync import keys
+    from desktop.sync.login import ServerKey
+
+    key = Ed25519PrivateKey.generate().public_key()
+    window.sync_controller.ask_to_trust(ServerKey("https://sync.example.com", key, keys.fingerprint(key)))
+    box = window.sync_controller.trust_box
+    shot(box, "7_settings_trust")
+    box.reject()
 
 
 def shoot_kiosk(window: Any, shot: Shot, small: bool) -> None:

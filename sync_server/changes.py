@@ -76,9 +76,12 @@ def record_digest(session: Session, seq: int, signer: Signer) -> str:
 
 
 def ensure_signed(session: Session, signer: Signer) -> None:
-    """Sign the current state if no digest exists for it yet (a fresh or just-migrated database)."""
+    """Sign the current state if no digest exists for it yet (a fresh or just-migrated database) or if its
+    signature is not this key's: after the administrator replaces the key, clients that pin the new one
+    (the key the server now publishes) must be able to verify the catalog before anything in it changes."""
     state = lock_catalog(session)
-    if session.get(CatalogDigest, state.seq) is None:
+    current = session.get(CatalogDigest, state.seq)
+    if current is None or not signer.made(current.signature, state.seq, current.digest):
         record_digest(session, state.seq, signer)
 
 

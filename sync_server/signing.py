@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -32,6 +33,14 @@ class Signer:
 
     def sign(self, seq: int, digest: str, version: int = DIGEST_VERSION) -> bytes:
         return self._key.sign(signed_message(seq, digest, version))
+
+    def made(self, signature: bytes, seq: int, digest: str, version: int = DIGEST_VERSION) -> bool:
+        """Whether `signature` over (seq, digest) verifies with this key."""
+        try:
+            self._key.public_key().verify(signature, signed_message(seq, digest, version))
+        except InvalidSignature:
+            return False
+        return True
 
     def public_raw(self) -> bytes:
         """The 32 bytes of the public key (what catalog_format.key_fingerprint is computed over)."""

@@ -1,7 +1,8 @@
 """`skinlens login`: store the device token and pin the server's signing key, after showing its fingerprint.
 
 The token is checked against the server as the key is fetched (GET /v1/catalog/key needs it), so a login that
-succeeds leaves a token that works and a key that the next sync will insist on.
+succeeds leaves a token that works and a key that the next sync will insist on. `key_to_trust` is the same
+first-use step for the window: it says whether a server's key still needs a person's yes before a sync.
 """
 
 from __future__ import annotations
@@ -32,6 +33,30 @@ def server_key(client: SyncClient) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(str(body.get("public_key", "")), validate=True))
     except (ValueError, binascii.Error):
         raise SyncError("The sync server's signing key cannot be read.") from None
+
+
+@dataclass(frozen=True)
+class ServerKey:
+    """A server's signing key, vetted, that nothing trusts yet: shown to the user as its fingerprint."""
+    server_url: str
+    key: Ed25519PublicKey
+    fingerprint: str
+
+
+def key_to_trust(client: SyncClient, store: CatalogStore) -> ServerKey | None:
+    """None when the catalog's key is settled (built in, pinned, or the development key of a server on this
+    machine); otherwise the server's key for the user to compare with the administrator's and pin.
+
+    Fetches the key only when nothing is settled, so a known server costs no extra request. Raises SyncError
+    for a key no one may trust (the public development key of a remote server)."""
+    url = client.server_url
+    if keys.build_key() is not None or keys.pinned_key(store, url) is not None:
+        return None
+    key = server_key(client)
+    keys.refuse_dev_key(url, key)
+    if keys.is_loopback(url) and keys.raw(key) == keys.raw(keys.dev_key()):
+        return None
+    return ServerKey(server_url=url, key=key, fingerprint=keys.fingerprint(key))
 
 
 def login(server_url: str, token: str, store: CatalogStore, *, expect_fingerprint: str | None = None,

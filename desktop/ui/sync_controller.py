@@ -4,6 +4,9 @@ The pull runs in a worker; expected failures (no network, wrong token) become a 
 reaches the notifier. The settings screen shows what this tells it and never starts a sync itself.
 Without a usable system keyring a typed token cannot be stored: it is then kept in memory for this run (never
 written anywhere) and used by every sync until the app closes, and the status line says so in plain words.
+The first sync with a server whose signing key nothing trusts yet stops before any catalog is fetched and
+shows the key's fingerprint to compare with the administrator's; only a yes pins it (as `skinlens login`
+does) and syncs, and Enter or Escape never says yes.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.services import Services
+from desktop.sync import keys
 from desktop.sync.client import TOKEN_ENV, SyncError, store_token, token_for
+from desktop.sync.login import ServerKey, key_to_trust
 from desktop.ui.server_url import server_url_problem
 from desktop.ui.settings_page import SettingsPage
 from desktop.ui.shell import Shell
@@ -29,6 +35,8 @@ NO_KEYRING = ("This computer has no password store (keyring) that SkinLens can u
 KEYRING_TO_READ = ("This computer has no password store (keyring) to read the device token from. Enter the token "
                    "above and press Sync now: it is then used until you close SkinLens.")
 NO_TOKEN = "No device token is saved for this server. Enter the token from your administrator and press Save token."
+NOT_TRUSTED = ("Not synced: the server's signing key was not trusted, so nothing was fetched. The catalog on this "
+               "computer is unchanged.")
 
 
 def keyring_usable() -> bool:
@@ -50,6 +58,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.services, self.shell, self.page = services, shell, page
         self.syncing = False
+        self.trust_box: QMessageBox | None = None  # the open "trust this server's key?" question
         self.session_tokens: dict[str, str] = {}  # server URL -> token typed this run that no keyring could keep
         self.auto_sync_timer = QTimer(self)
         self.auto_sync_timer.timeout.connect(self.sync_now)
@@ -107,21 +116,56 @@ class SyncController(QObject):
             return
         store, make_client, typed = self.services.store, self.services.make_sync_client, self.session_tokens.get(url)
 
-        def work(state: Any) -> str:
+        def work(state: Any) -> str | ServerKey:
             state.progress(0.0, "contacting the server")
-            result = make_client(url, typed or _stored_token(url)).pull(store)
+            client = make_client(url, typed or _stored_token(url))
+            unknown = key_to_trust(client, store)
+            if unknown is not None:
+                return unknown  # nothing is fetched until a person trusts the key
+            result = client.pull(store)
             store.set_state_now("last_sync_at", str(time.time()))
             return f"Synced: {result.summary()}"
 
-        def finished(message: str) -> None:
+        def finished(outcome: str | ServerKey) -> None:
             self.syncing = False
             self.page.set_syncing(False)
-            self.page.set_sync_status(message)
-            self.sync_finished.emit(message)
+            if isinstance(outcome, ServerKey):
+                self.ask_to_trust(outcome)
+            else:
+                self._report(outcome)
 
         self.syncing = True
         self.page.set_syncing(True)
         self.shell.tasks.run(_quiet(work, SyncError), finished)
+
+    def _report(self, message: str) -> None:
+        self.page.set_sync_status(message)
+        self.sync_finished.emit(message)
+
+    def ask_to_trust(self, server: ServerKey) -> None:
+        """Trust on first use, as `skinlens login` asks it: the fingerprint, then pin and sync on a yes."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Trust this sync server?",
+                          f"SkinLens has not synced with {server.server_url} before. It signs its catalog with "
+                          f"the key\n\n{server.fingerprint}\n\nCompare this with the fingerprint your "
+                          "administrator gave you (skinlens-server key). Trust this key only if the two are the "
+                          "same: SkinLens will then accept catalogs from this server signed with it, and no "
+                          "other.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self.shell.dialog_parent())
+        box.button(QMessageBox.StandardButton.Yes).setText("They match: trust and sync")
+        box.button(QMessageBox.StandardButton.No).setText("Cancel")
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must never trust a key
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self._trust(server))
+        box.rejected.connect(lambda: self._report(NOT_TRUSTED))
+        box.finished.connect(lambda _result: setattr(self, "trust_box", None))
+        box.open()
+        self.trust_box = box
+
+    def _trust(self, server: ServerKey) -> None:
+        store = self.services.store
+        self.shell.tasks.run(lambda state: keys.pin(store, server.server_url, server.key),
+                             lambda _none: self.sync_now())
 
 
 def _stored_token(url: str) -> str:
@@ -132,10 +176,11 @@ def _stored_token(url: str) -> str:
         raise SyncError(NO_TOKEN if keyring_usable() else KEYRING_TO_READ) from None
 
 
-def _quiet(work: Callable[[Any], str], expected: type[Exception]) -> Callable[[Any], str]:
+def _quiet(work: Callable[[Any], str | ServerKey],
+           expected: type[Exception]) -> Callable[[Any], str | ServerKey]:
     """Expected failures (no network, wrong token) become a status line; anything else reaches the notifier."""
 
-    def run(state: Any) -> str:
+    def run(state: Any) -> str | ServerKey:
         try:
             return work(state)
         except expected as exc:

@@ -36,9 +36,10 @@ def server_env(database_url: str) -> dict[str, str]:
     return env
 
 
-def run_server_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_server_cli(database_url: str, *args: str,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sync_server", *args], capture_output=True, text=True,
-                          env=server_env(database_url), timeout=120)
+                          env=server_env(database_url) | (env or {}), timeout=120)
 
 
 def settings_for(database_url: str, **overrides: object) -> ServerSettings:
@@ -67,13 +68,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(database_url: str, *extra: str) -> LiveServer:
-    """Start `skinlens-server serve`; its JSON log goes to a temporary file (a pipe nobody reads would fill up
-    and stall the server)."""
+def start_server(database_url: str, *extra: str, env: dict[str, str] | None = None) -> LiveServer:
+    """Start `skinlens-server serve` (`env`: settings on top of the tests' own); its JSON log goes to a
+    temporary file (a pipe nobody reads would fill up and stall the server)."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="skinlens-server-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "sync_server", "serve", "--port", str(port), *extra],
-                               env=server_env(database_url), stdout=log, stderr=log)
+                               env=server_env(database_url) | (env or {}), stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -22,7 +22,7 @@ from desktop.catalog.store import CatalogStore
 from desktop.resources import resource
 from desktop.sync import client
 from desktop.sync.client import SyncClient, SyncError
-from tests.integration.conftest import ADMIN, LiveServer, run_server_cli
+from tests.integration.conftest import ADMIN, LiveServer, run_server_cli, wait_until_served
 from tests.integration.tamper import TamperingProxy
 
 DEMO = resource("catalog", "demo_catalog.csv")
@@ -253,6 +253,31 @@ def test_login_shows_the_fingerprint_pins_the_key_and_refuses_another(live_serve
     assert login(live_server.url, tok, store, replace_key=True).pinned_now
 
 
+def test_a_replaced_key_signs_the_catalog_as_it_stands_when_the_server_restarts(database_url: str,
+                                                                                 tmp_path: Path) -> None:
+    """The administrator replaces the server's key and restarts it: a client that pins the new key (login
+    --replace-key) can sync at once, before anything in the catalog changes and signs it anew."""
+    from desktop.sync.login import login
+    from sync_server.signing import Signer
+    from tests.integration.conftest import start_server
+
+    (tmp_path / "c.csv").write_text(HEADER + ISSUE_ROW.replace("1.005", "1.00"))
+    assert run_server_cli(database_url, "import", str(tmp_path / "c.csv")).returncode == 0  # the dev key signs
+    key_file = tmp_path / "new-key.pem"
+    assert run_server_cli(database_url, "keygen", str(key_file)).returncode == 0
+    server = start_server(database_url, env={"SKINLENS_SIGNING_KEY_PATH": str(key_file)})
+    try:
+        store = CatalogStore(tmp_path / "local.sqlite3")
+        tok = run_server_cli(database_url, "token", "create", "laptop").stdout.strip()
+        done = login(server.url, tok, store)
+        assert done.fingerprint == Signer.from_file(key_file).fingerprint() and done.source == "pinned"
+        result = SyncClient(server.url, tok).pull(store)
+        assert [p.id for p in store.products()] == ["p"] and done.fingerprint in result.summary()
+    finally:
+        server.process.terminate()
+        server.process.wait(10)
+
+
 # -- 9: the first sync's cost ---------------------------------------------------------------------------------
 class Recording(requests.Session):
     def __init__(self) -> None:
@@ -311,6 +336,7 @@ def test_a_write_between_the_snapshot_redirect_and_its_fetch_makes_the_client_as
         stale.append(path)
         put = requests.put(f"{live_server.url}/v1/admin/products/q", json=PRODUCT, headers=ADMIN, timeout=30)
         assert put.status_code == 200, put.text
+        wait_until_served(live_server)  # the write reaches the worker's cache through NOTIFY, not at once
         again = requests.get(live_server.url + path, headers={"Authorization": f"Bearer {tok}"}, timeout=30)
         return again.status_code, again.content, {}
 

@@ -161,11 +161,13 @@ def test_the_sunscreen_step_takes_spf_30_or_more_or_a_sunscreen_whose_number_is_
 
 def test_the_alternatives_are_each_of_another_brand() -> None:
     serums = [product("a", "Alpha", "serum", "Niacinamide, Zinc PCA, Aqua", price=8),
-              product("b1", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Panthenol", price=9),
-              product("b2", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Allantoin", price=10),
+              product("b1", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Panthenol", price=9, name="Pore Serum"),
+              product("b2", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Allantoin", price=10,
+                      name="Clarifying Drops"),  # other products, not other sizes: only the brand rule stops them
+              product("b3", "Beta", "serum", "Aqua, Niacinamide, Zinc PCA, Bisabolol", price=11, name="Calm Serum"),
               product("c", "Gamma", "serum", "Aqua, Niacinamide, Glycerin", price=30), MOISTURIZER]
     ids = step_ids(recommend(serums, limit=3, concerns={"oiliness": 70}))["serum"]
-    assert ids[0] == "a" and ids[2] == "c" and ids[1] in ("b1", "b2")  # one Beta only, then Gamma
+    assert ids[0] == "a" and ids[2] == "c" and ids[1] in ("b1", "b2", "b3")  # one Beta only, then Gamma
 
 
 def test_a_brand_that_outranks_all_others_many_times_over_still_leaves_alternatives_of_other_brands() -> None:

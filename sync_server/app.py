@@ -60,7 +60,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.read_sessions = make_read_sessions(engine)
     app.state.signer = settings.signer()
     with app.state.sessions.begin() as session:
-        changes.ensure_signed(session, app.state.signer)
+        changes.ensure_signed(session, app.state.signer, resign=True)
     app.state.token_cache = TokenBook(app.state.sessions)
     app.state.catalog_cache = CatalogCache(settings.catalog_staleness_seconds)
     app.state.legacy_states = feed.LegacyStates(app.state.signer)

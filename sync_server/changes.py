@@ -75,13 +75,15 @@ def record_digest(session: Session, seq: int, signer: Signer) -> str:
     return digest
 
 
-def ensure_signed(session: Session, signer: Signer) -> None:
-    """Sign the current state if no digest exists for it yet (a fresh or just-migrated database) or if its
-    signature is not this key's: after the administrator replaces the key, clients that pin the new one
-    (the key the server now publishes) must be able to verify the catalog before anything in it changes."""
+def ensure_signed(session: Session, signer: Signer, *, resign: bool = False) -> None:
+    """Sign the current state if no digest exists for it yet (a fresh or just-migrated database); with
+    `resign` (a server starting) also if its signature is not this key's: after the administrator replaces
+    the key, clients that pin the new one (the key the server now publishes) must be able to verify the
+    catalog before anything in it changes. Admin commands do not resign, so one run with a stale key setting
+    cannot undo a replacement."""
     state = lock_catalog(session)
     current = session.get(CatalogDigest, state.seq)
-    if current is None or not signer.made(current.signature, state.seq, current.digest):
+    if current is None or (resign and not signer.made(current.signature, state.seq, current.digest)):
         record_digest(session, state.seq, signer)
 
 

@@ -6,7 +6,8 @@ Without a usable system keyring a typed token cannot be stored: it is then kept 
 written anywhere) and used by every sync until the app closes, and the status line says so in plain words.
 The first sync with a server whose signing key nothing trusts yet stops before any catalog is fetched and
 shows the key's fingerprint to compare with the administrator's; only a yes pins it (as `skinlens login`
-does) and syncs, and Enter or Escape never says yes.
+does) and syncs, and Enter or Escape never says yes. Only a sync the user started asks: an automatic one
+(nobody may be at the screen, or a customer is, on a kiosk) just says the key is not trusted yet.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ NO_KEYRING = ("This computer has no password store (keyring) that SkinLens can u
 KEYRING_TO_READ = ("This computer has no password store (keyring) to read the device token from. Enter the token "
                    "above and press Sync now: it is then used until you close SkinLens.")
 NO_TOKEN = "No device token is saved for this server. Enter the token from your administrator and press Save token."
+NOT_TRUSTED_YET = ("Not synced: this server's signing key is not trusted yet. Press Sync now in the settings to "
+                   "compare its fingerprint with your administrator's. The catalog on this computer is unchanged.")
 NOT_TRUSTED = ("Not synced: the server's signing key was not trusted, so nothing was fetched. The catalog on this "
                "computer is unchanged.")
 
@@ -61,7 +64,7 @@ class SyncController(QObject):
         self.trust_box: QMessageBox | None = None  # the open "trust this server's key?" question
         self.session_tokens: dict[str, str] = {}  # server URL -> token typed this run that no keyring could keep
         self.auto_sync_timer = QTimer(self)
-        self.auto_sync_timer.timeout.connect(self.sync_now)
+        self.auto_sync_timer.timeout.connect(self.auto_sync)
         page.token_save_requested.connect(self.save_token)
         page.sync_requested.connect(self.sync_now)
 
@@ -69,7 +72,7 @@ class SyncController(QObject):
         """Auto-sync, when on and a server is set: a few seconds after launch, then every six hours."""
         settings = self.services.settings
         if settings.auto_sync and settings.sync_server_url:
-            QTimer.singleShot(FIRST_AUTO_SYNC_MS, self, self.sync_now)
+            QTimer.singleShot(FIRST_AUTO_SYNC_MS, self, self.auto_sync)
             self.auto_sync_timer.start(AUTO_SYNC_MS)
         else:
             self.auto_sync_timer.stop()
@@ -103,9 +106,13 @@ class SyncController(QObject):
         self.page.token_stored()
         return True
 
-    def sync_now(self) -> None:
+    def auto_sync(self) -> None:
+        self.sync_now(interactive=False)
+
+    def sync_now(self, interactive: bool = True) -> None:
+        """Pull the catalog; `interactive`: the user asked, so a key nothing trusts yet may be put to them."""
         url = self.page.entered_server_url() or self.services.settings.sync_server_url
-        if self.syncing:
+        if self.syncing or self.trust_box is not None:
             return
         problem = "Set the sync server URL first." if not url else server_url_problem(url)
         if problem is None and self.page.entered_token() and not self.save_token(url, self.page.entered_token()):
@@ -129,14 +136,19 @@ class SyncController(QObject):
         def finished(outcome: str | ServerKey) -> None:
             self.syncing = False
             self.page.set_syncing(False)
-            if isinstance(outcome, ServerKey):
+            if isinstance(outcome, ServerKey) and interactive:
                 self.ask_to_trust(outcome)
+            elif isinstance(outcome, ServerKey):
+                self._report(NOT_TRUSTED_YET)
             else:
                 self._report(outcome)
 
+        def failed(message: str) -> None:  # unexpected: the notifier has it; the button must come back
+            finished(f"Not synced: {message} The catalog on this computer is unchanged.")
+
         self.syncing = True
         self.page.set_syncing(True)
-        self.shell.tasks.run(_quiet(work, SyncError), finished)
+        self.shell.tasks.run(_quiet(work, SyncError), finished, on_error=failed)
 
     def _report(self, message: str) -> None:
         self.page.set_sync_status(message)
@@ -164,8 +176,23 @@ class SyncController(QObject):
 
     def _trust(self, server: ServerKey) -> None:
         store = self.services.store
-        self.shell.tasks.run(lambda state: keys.pin(store, server.server_url, server.key),
-                             lambda _none: self.sync_now())
+
+        def pin(state: Any) -> str:
+            pinned = keys.pinned_key(store, server.server_url)
+            if pinned is not None and keys.raw(pinned) != keys.raw(server.key):  # pinned elsewhere meanwhile
+                raise SyncError(f"Another key ({keys.fingerprint(pinned)}) was pinned for this server meanwhile; "
+                                "nothing was changed.")
+            keys.pin(store, server.server_url, server.key)
+            return ""
+
+        def pinned(problem: str) -> None:
+            if problem:
+                self._report(problem)
+            else:
+                self.sync_now()
+
+        self.shell.tasks.run(_quiet(pin, SyncError), pinned,
+                             on_error=lambda message: self._report(f"The key was not pinned: {message}"))
 
 
 def _stored_token(url: str) -> str:

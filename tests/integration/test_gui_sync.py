@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 
 from desktop.resources import resource
 from desktop.sync import keys
+from desktop.sync.client import SyncClient
 from tests.gui.conftest import make_window, shared_analyzer, webcam_frames  # noqa: F401  (fixtures)
 from tests.integration.conftest import LiveServer, run_server_cli, start_server
 
@@ -43,6 +45,7 @@ def test_sync_now_from_settings(qtbot, make_window, live_server: LiveServer, tmp
 
 def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_fingerprint(  # type: ignore[no-untyped-def]
         qtbot, make_window, database_url: str, tmp_path: Path) -> None:  # noqa: F811
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from PySide6.QtWidgets import QMessageBox
 
     from sync_server.signing import Signer
@@ -60,6 +63,14 @@ def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_f
     server = start_server(database_url, env=own_key)
     try:
         window = make_window(consent_given=True)
+        asked: list[str] = []  # every path the window requests from the server
+
+        class Recording(requests.Session):
+            def get(self, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+                asked.append(url.split("/v1/", 1)[-1])
+                return super().get(url, *args, **kwargs)
+
+        window.services.make_sync_client = lambda url, tok: SyncClient(url, tok, session=Recording())
         store, controller = window.services.store, window.sync_controller
         demo = store.count()
         window.nav["settings"].trigger()
@@ -67,6 +78,10 @@ def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_f
         page.server_url.setText(server.url)
         page.token.setText(token)
         page.save_token_button.click()
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as automatic:
+            controller.auto_sync()  # nobody may be at the screen (or a customer is): it never asks
+        assert "not trusted yet" in automatic.args[0] and controller.trust_box is None
+        asked.clear()
 
         page.sync_button.click()
         qtbot.waitUntil(lambda: controller.trust_box is not None, timeout=60_000)
@@ -77,6 +92,16 @@ def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_f
             box.button(QMessageBox.StandardButton.No).click()
         assert "not trusted" in refused.args[0]
         assert keys.pinned_key(store, server.url) is None and store.count() == demo  # nothing pinned or fetched
+        assert asked == ["catalog/key"]  # the key alone was asked for before the user's answer
+
+        page.sync_button.click()
+        qtbot.waitUntil(lambda: controller.trust_box is not None, timeout=60_000)
+        other = Ed25519PrivateKey.generate().public_key()
+        keys.pin(store, server.url, other)  # as if `skinlens login` pinned another key while the box was open
+        with qtbot.waitSignal(controller.sync_finished, timeout=10_000) as clash:
+            controller.trust_box.button(QMessageBox.StandardButton.Yes).click()
+        assert "Another key" in clash.args[0] and keys.pinned_key(store, server.url) == other  # not overwritten
+        store.set_state_now(keys.PINS, "{}")
 
         page.sync_button.click()
         qtbot.waitUntil(lambda: controller.trust_box is not None, timeout=60_000)

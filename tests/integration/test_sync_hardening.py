@@ -273,6 +273,13 @@ def test_a_replaced_key_signs_the_catalog_as_it_stands_when_the_server_restarts(
         assert done.fingerprint == Signer.from_file(key_file).fingerprint() and done.source == "pinned"
         result = SyncClient(server.url, tok).pull(store)
         assert [p.id for p in store.products()] == ["p"] and done.fingerprint in result.summary()
+        migrated = run_server_cli(database_url, "migrate")  # an admin command run with the old (dev) key ...
+        assert migrated.returncode == 0, migrated.stderr
+        with psycopg.connect(database_url) as conn:  # ... does not re-sign the state with it
+            seq, digest, signature = conn.execute(
+                "SELECT d.seq, d.digest, d.signature FROM catalog_digests d JOIN catalog_state s ON d.seq = s.seq"
+            ).fetchone()
+        assert Signer.from_file(key_file).made(bytes(signature), seq, digest)
     finally:
         server.process.terminate()
         server.process.wait(10)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -157,12 +158,14 @@ class SyncController(QObject):
     def ask_to_trust(self, server: ServerKey) -> None:
         """Trust on first use, as `skinlens login` asks it: the fingerprint, then pin and sync on a yes."""
         box = QMessageBox(QMessageBox.Icon.Question, "Trust this sync server?",
-                          f"SkinLens has not synced with {server.server_url} before. It signs its catalog with "
-                          f"the key\n\n{server.fingerprint}\n\nCompare this with the fingerprint your "
-                          "administrator gave you (skinlens-server key). Trust this key only if the two are the "
-                          "same: SkinLens will then accept catalogs from this server signed with it, and no "
-                          "other.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self.shell.dialog_parent())
+                          f"<p>SkinLens has not synced with {escape(server.server_url)} before. It signs its "
+                          "catalog with the key</p>"  # monospaced: I and l, O and 0 must be told apart
+                          f"<p style='font-family: monospace; white-space: pre'>{escape(server.fingerprint)}</p>"
+                          "<p>Compare this with the fingerprint your administrator gave you (skinlens-server "
+                          "key). Trust this key only if the two are the same: SkinLens will then accept catalogs "
+                          "from this server signed with it, and no other.</p>",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.shell.dialog_parent())
+        box.setTextFormat(Qt.TextFormat.RichText)
         box.button(QMessageBox.StandardButton.Yes).setText("They match: trust and sync")
         box.button(QMessageBox.StandardButton.No).setText("Cancel")
         box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must never trust a key

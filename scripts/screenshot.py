@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,7 +42,8 @@ def settle(seconds: float = 0.5) -> None:
     wait(lambda: time.monotonic() > end)
 
 
-Shot = Callable[[Any, str], None]  # (window or dialog, file name without suffix)
+class Shot(Protocol):
+    def __call__(self, widget: Any, name: str, pause: float = 0.5) -> None: ...  # file name without suffix
 
 
 def _option(name: str, default: str) -> str:
@@ -76,12 +77,12 @@ def main() -> int:
     apply_theme(app, theme)
     suffix = ("_dark" if dark else "") + (f"_{size_text}" if small else "")
 
-    def shot(widget: Any, name: str) -> None:
-        """The window as a person sees it; a dialog is painted over it where it sits (Xvfb composites
-        nothing, so each top-level widget is grabbed on its own)."""
+    def shot(widget: Any, name: str, pause: float = 0.5) -> None:
+        """The window as a person sees it, `pause` seconds on; a dialog is painted over it where it sits (Xvfb
+        composites nothing, so each top-level widget is grabbed on its own)."""
         from PySide6.QtGui import QPainter
 
-        settle()
+        settle(pause)
         image = window.grab()
         if widget is not window:
             from PySide6.QtGui import QColor, QPen
@@ -121,7 +122,7 @@ def shoot_scan_to_routine(window: Any, shot: Shot, reports: list[object], small:
         shot(window, "2_capture")
     window.capture.take_photo()
     if window.current_page == "analysing" and not small:
-        shot(window, "3_analysing")
+        shot(window, "3_analysing", pause=0.05)  # the analysis takes ~0.2 s: half a second shows its result
     wait(lambda: bool(reports) and window.session.routine is not None)
     shot(window, "4_results")
     if small:

@@ -12,6 +12,7 @@ import html
 from typing import Any
 
 from desktop.explain import CONCERN_NAMES, level
+from desktop.ml.scoring import VALIDATED
 from desktop.vocabulary import CONCERN_KEYS, ESTIMATE_WORDS
 
 STANDS_OUT_FROM = 25.0  # "mild" and up (desktop.vocabulary.LEVELS)
@@ -19,7 +20,6 @@ MOST_SHOWN = 3
 # The report's per-concern status (issue 19): {"acne": "validated" | "estimate", ...}. A report without it
 # comes from a model whose real-photo figures are not known, so every score is an estimate.
 STATUS_FIELD = "concern_status"
-VALIDATED = "validated"
 ADVICE = {
     "acne": "a gentle cleanser and a product with salicylic acid or benzoyl peroxide; see a dermatologist if "
             "spots are painful, deep or leave marks",

@@ -62,6 +62,22 @@ class LiveServer:
     process: subprocess.Popen[str]
 
 
+class Recording(requests.Session):
+    """A session that notes the path of every GET (after /v1/) and the bytes that came back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers["Accept-Encoding"] = "identity"  # bytes as they are, to compare with the snapshot's
+        self.paths: list[str] = []
+        self.bytes = 0
+
+    def get(self, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        response = super().get(url, *args, **kwargs)
+        self.paths.append(url.split("/v1/", 1)[-1])
+        self.bytes += int(response.headers.get("Content-Length") or 0)
+        return response
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

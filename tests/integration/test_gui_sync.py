@@ -3,18 +3,15 @@ before it trusts a server's signing key for the first time."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import requests
 
 from desktop.resources import resource
 from desktop.sync import keys
 from desktop.sync.client import SyncClient
 from tests.gui.conftest import make_window, shared_analyzer, webcam_frames  # noqa: F401  (fixtures)
-from tests.integration.conftest import LiveServer, run_server_cli, start_server
+from tests.integration.conftest import LiveServer, Recording, run_server_cli, start_server
 
 pytestmark = pytest.mark.gui
 
@@ -51,8 +48,7 @@ def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_f
     from sync_server.signing import Signer
 
     key_file = tmp_path / "server-key.pem"
-    made = subprocess.run([sys.executable, "-m", "sync_server", "keygen", str(key_file)], capture_output=True,
-                          text=True, timeout=60)
+    made = run_server_cli(database_url, "keygen", str(key_file))
     assert made.returncode == 0, made.stderr
     expected = Signer.from_file(key_file).fingerprint()  # what the administrator reads out
     header, first = resource("catalog", "demo_catalog.csv").read_text(encoding="utf-8").splitlines()[:2]
@@ -63,14 +59,9 @@ def test_a_server_with_its_own_key_is_trusted_only_after_the_user_compares_its_f
     server = start_server(database_url, env=own_key)
     try:
         window = make_window(consent_given=True)
-        asked: list[str] = []  # every path the window requests from the server
-
-        class Recording(requests.Session):
-            def get(self, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
-                asked.append(url.split("/v1/", 1)[-1])
-                return super().get(url, *args, **kwargs)
-
-        window.services.make_sync_client = lambda url, tok: SyncClient(url, tok, session=Recording())
+        http = Recording()  # every path the window requests from the server
+        asked = http.paths
+        window.services.make_sync_client = lambda url, tok: SyncClient(url, tok, session=http)
         store, controller = window.services.store, window.sync_controller
         demo = store.count()
         window.nav["settings"].trigger()

@@ -22,7 +22,7 @@ from desktop.catalog.store import CatalogStore
 from desktop.resources import resource
 from desktop.sync import client
 from desktop.sync.client import SyncClient, SyncError
-from tests.integration.conftest import ADMIN, LiveServer, run_server_cli, wait_until_served
+from tests.integration.conftest import ADMIN, LiveServer, Recording, run_server_cli, start_server, wait_until_served
 from tests.integration.tamper import TamperingProxy
 
 DEMO = resource("catalog", "demo_catalog.csv")
@@ -259,7 +259,6 @@ def test_a_replaced_key_signs_the_catalog_as_it_stands_when_the_server_restarts(
     --replace-key) can sync at once, before anything in the catalog changes and signs it anew."""
     from desktop.sync.login import login
     from sync_server.signing import Signer
-    from tests.integration.conftest import start_server
 
     (tmp_path / "c.csv").write_text(HEADER + ISSUE_ROW.replace("1.005", "1.00"))
     assert run_server_cli(database_url, "import", str(tmp_path / "c.csv")).returncode == 0  # the dev key signs
@@ -268,7 +267,7 @@ def test_a_replaced_key_signs_the_catalog_as_it_stands_when_the_server_restarts(
     server = start_server(database_url, env={"SKINLENS_SIGNING_KEY_PATH": str(key_file)})
     try:
         store = CatalogStore(tmp_path / "local.sqlite3")
-        tok = run_server_cli(database_url, "token", "create", "laptop").stdout.strip()
+        tok = token(server)
         done = login(server.url, tok, store)
         assert done.fingerprint == Signer.from_file(key_file).fingerprint() and done.source == "pinned"
         result = SyncClient(server.url, tok).pull(store)
@@ -286,20 +285,6 @@ def test_a_replaced_key_signs_the_catalog_as_it_stands_when_the_server_restarts(
 
 
 # -- 9: the first sync's cost ---------------------------------------------------------------------------------
-class Recording(requests.Session):
-    def __init__(self) -> None:
-        super().__init__()
-        self.headers["Accept-Encoding"] = "identity"  # bytes as they are, to compare with the snapshot's
-        self.paths: list[str] = []
-        self.bytes = 0
-
-    def get(self, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
-        response = super().get(url, *args, **kwargs)
-        self.paths.append(url.split("/v1/", 1)[-1])
-        self.bytes += int(response.headers.get("Content-Length") or 0)
-        return response
-
-
 def test_a_first_sync_takes_the_snapshot_not_every_tombstone(live_server: LiveServer, tmp_path: Path) -> None:
     assert import_text(live_server, DEMO.read_text(encoding="utf-8")).status_code == 200
     kept = "".join(DEMO.read_text(encoding="utf-8").splitlines(keepends=True)[:101])
